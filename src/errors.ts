@@ -1,0 +1,115 @@
+/**
+ * One family of typed errors shared by every transport and capability.
+ *
+ * Messages never contain passwords or tokens: transports build them from Redis' own reply or a
+ * short description of the fault, and `redact()` scrubs anything that looks like a credential
+ * before it reaches a message.
+ */
+
+export type RedgeErrorCode = "connection" | "timeout" | "command" | "config" | "validation" | "aborted";
+
+export interface RedgeErrorOptions {
+  cause?: unknown;
+}
+
+export class RedgeError extends Error {
+  readonly code: RedgeErrorCode;
+  constructor(code: RedgeErrorCode, message: string, options?: RedgeErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = "RedgeError";
+  }
+}
+
+/**
+ * The server could not be reached or the connection broke. `sent` says whether the command may
+ * have reached Redis: `false` means it certainly did not (refused, not connected), so repeating
+ * it is safe even for operations that are not idempotent.
+ */
+export class ConnectionError extends RedgeError {
+  readonly sent: boolean;
+  constructor(message: string, options?: RedgeErrorOptions & { sent?: boolean }) {
+    super("connection", message, options);
+    this.name = "ConnectionError";
+    this.sent = options?.sent ?? true;
+  }
+}
+
+/** No reply within the command timeout. The command may or may not have run. */
+export class TimeoutError extends RedgeError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, options?: RedgeErrorOptions) {
+    super("timeout", `Redis did not answer within ${timeoutMs} ms`, options);
+    this.name = "TimeoutError";
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Redis answered with an error reply; `message` is Redis' own text (e.g. `WRONGTYPE ...`). */
+export class CommandError extends RedgeError {
+  /** The first word of Redis' reply: ERR, WRONGTYPE, NOSCRIPT, READONLY, LOADING, ... */
+  readonly prefix: string;
+  /** The command name that failed (never its arguments: they may hold secrets or user data). */
+  readonly command: string | undefined;
+  constructor(message: string, options?: RedgeErrorOptions & { command?: string }) {
+    super("command", message, options);
+    this.name = "CommandError";
+    this.prefix = message.split(" ", 1)[0] ?? "";
+    this.command = options?.command;
+  }
+}
+
+/** The configuration is invalid; `issues` lists every bad field. */
+export class ConfigError extends RedgeError {
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super("config", `Invalid redge config: ${formatIssues(issues)}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/** Input to a public entry point was rejected before anything was sent to Redis. */
+export class ValidationError extends RedgeError {
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super("validation", `Invalid input: ${formatIssues(issues)}`);
+    this.name = "ValidationError";
+    this.issues = issues;
+  }
+}
+
+/** The caller's AbortSignal fired before a reply arrived. */
+export class AbortedError extends RedgeError {
+  constructor(reason?: unknown) {
+    super("aborted", "The operation was aborted", { cause: reason });
+    this.name = "AbortedError";
+  }
+}
+
+export function formatIssues(issues: readonly { path: string; message: string }[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
+}
+
+/** Reply prefixes that mean "the server could not take this command now; try again". */
+const TRANSIENT_PREFIXES = new Set(["LOADING", "READONLY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "BUSY"]);
+
+/**
+ * Whether an error is a transient fault worth retrying. Command errors are never transient, except
+ * the server-state replies above, which Redis sends *instead of* running the command.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
+  if (error instanceof CommandError) return TRANSIENT_PREFIXES.has(error.prefix);
+  return false;
+}
+
+/**
+ * Whether the failed command certainly did not run, so it may be repeated even when it is not
+ * idempotent: the connection was never made, or Redis refused it with a server-state reply.
+ */
+export function certainlyNotExecuted(error: unknown): boolean {
+  if (error instanceof ConnectionError) return !error.sent;
+  if (error instanceof CommandError) return TRANSIENT_PREFIXES.has(error.prefix);
+  return false;
+}
