@@ -38,8 +38,8 @@ export class ConnectionError extends RedgeError {
 /** No reply within the command timeout. The command may or may not have run. */
 export class TimeoutError extends RedgeError {
   readonly timeoutMs: number;
-  constructor(timeoutMs: number, options?: RedgeErrorOptions) {
-    super("timeout", `Redis did not answer within ${timeoutMs} ms`, options);
+  constructor(timeoutMs: number, options?: RedgeErrorOptions & { message?: string }) {
+    super("timeout", options?.message ?? `Redis did not answer within ${timeoutMs} ms`, options);
     this.name = "TimeoutError";
     this.timeoutMs = timeoutMs;
   }

@@ -1,0 +1,196 @@
+/**
+ * The redge client: the same surface over every transport. It adds what every call needs on top
+ * of a command port: input checks, a deadline, retries on transient faults, scripts with NOSCRIPT
+ * fallback, a health check that never throws, and the key prefix capabilities build keys with.
+ */
+import { createDeadline } from "./call.js";
+import { assertCommand, assertCommands } from "./command-input.js";
+import { CommandError, RedgeError, ValidationError } from "./errors.js";
+import type { CommandOutcome, CommandPort, RedisArg, RedisCommand, RedisReply } from "./port.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry.js";
+import { Script } from "./script.js";
+import { redact } from "./security/redact.js";
+
+export interface CallOptions {
+  /** Give up waiting after this many ms (default: the client's `commandTimeoutMs`). */
+  timeoutMs?: number;
+  /** Stop waiting when this signal fires; rejects with AbortedError. */
+  signal?: AbortSignal;
+  /**
+   * Whether repeating the call is harmless (default true). When false, a fault after which the
+   * command may have run (timeout, connection reset) is reported instead of retried.
+   */
+  idempotent?: boolean;
+  /** `false` disables retries for this call; an object overrides parts of the policy. */
+  retry?: boolean | Partial<RetryPolicy>;
+}
+
+export interface ClientOptions {
+  /** Put in front of every key a capability builds (never applied to raw `command()` calls). */
+  keyPrefix?: string;
+  /** Default per-call timeout. */
+  commandTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Told about each retry; gets the error (never with secrets) and the attempt number. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  /** Round-trip time of a PING, in ms (also measured when it failed). */
+  latencyMs: number;
+  /** Why it failed, with credentials scrubbed. */
+  error?: string;
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+
+export class RedgeClient {
+  readonly #port: CommandPort;
+  readonly keyPrefix: string;
+  readonly commandTimeoutMs: number;
+  readonly retryPolicy: RetryPolicy;
+  readonly #onRetry: ClientOptions["onRetry"];
+  #closed = false;
+
+  constructor(port: CommandPort, options: ClientOptions = {}) {
+    this.#port = port;
+    this.keyPrefix = options.keyPrefix ?? "";
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#onRetry = options.onRetry;
+  }
+
+  /** Which transport this client speaks: `rest` or `tcp`. */
+  get transport(): "rest" | "tcp" {
+    return this.#port.kind;
+  }
+
+  /** The key prefix followed by `name`. */
+  key(name: string): string {
+    return this.keyPrefix + name;
+  }
+
+  /** Runs one command, e.g. `await client.command(["SET", "k", "v"])`, and returns Redis' reply. */
+  async command<T extends RedisReply = RedisReply>(
+    command: RedisCommand,
+    options?: CallOptions,
+  ): Promise<T> {
+    assertCommand(command);
+    return (await this.#call(options, (signal) => this.#port.command(command, { signal }))) as T;
+  }
+
+  /**
+   * Runs commands in one round trip, not atomically. Resolves with one outcome per command, in
+   * order: `{ ok: true, result }` or `{ ok: false, error }` (a CommandError).
+   */
+  async pipeline(commands: readonly RedisCommand[], options?: CallOptions): Promise<CommandOutcome[]> {
+    assertCommands(commands);
+    if (commands.length === 0) return [];
+    return this.#call(options, (signal) => this.#port.pipeline(commands, { signal }));
+  }
+
+  /**
+   * Runs commands atomically with MULTI/EXEC. Rejects (nothing ran) when Redis refuses a command
+   * while queuing; otherwise one outcome per command.
+   */
+  async transaction(
+    commands: readonly RedisCommand[],
+    options?: CallOptions,
+  ): Promise<CommandOutcome[]> {
+    assertCommands(commands);
+    if (commands.length === 0) return [];
+    return this.#call(options, (signal) => this.#port.transaction(commands, { signal }));
+  }
+
+  /** A script object to pass to `runScript`; its SHA-1 is computed once. */
+  script(source: string, sha?: string): Script {
+    if (typeof source !== "string" || source.length === 0) {
+      throw new ValidationError([{ path: "source", message: "must be a non-empty Lua script" }]);
+    }
+    return new Script(source, sha);
+  }
+
+  /**
+   * Runs a Lua script: EVALSHA first (one round trip in the steady state), EVAL when the server
+   * does not know the script yet.
+   */
+  async runScript<T extends RedisReply = RedisReply>(
+    script: Script,
+    keys: readonly string[],
+    args: readonly RedisArg[],
+    options?: CallOptions,
+  ): Promise<T> {
+    const sha = await script.sha();
+    const tail: RedisArg[] = [keys.length, ...keys, ...args];
+    return (await this.#call(options, async (signal) => {
+      try {
+        return await this.#port.command(["EVALSHA", sha, ...tail], { signal });
+      } catch (error) {
+        if (error instanceof CommandError && error.prefix === "NOSCRIPT") {
+          return this.#port.command(["EVAL", script.source, ...tail], { signal });
+        }
+        throw error;
+      }
+    })) as T;
+  }
+
+  /** PINGs the server once. Never throws: a failure is reported in the result. */
+  async health(options: { timeoutMs?: number } = {}): Promise<HealthReport> {
+    const started = performance.now();
+    try {
+      const reply = await this.command(["PING"], {
+        timeoutMs: options.timeoutMs ?? Math.min(this.commandTimeoutMs, 2_000),
+        retry: false,
+      });
+      const latencyMs = performance.now() - started;
+      if (reply !== "PONG") return { ok: false, latencyMs, error: `unexpected PING reply` };
+      return { ok: true, latencyMs };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, latencyMs: performance.now() - started, error: redact(message) };
+    }
+  }
+
+  /** Closes the transport's connections. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#port.close();
+  }
+
+  async #call<T>(
+    options: CallOptions | undefined,
+    attempt: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closed) throw new RedgeError("connection", "The client is closed");
+    const timeoutMs = options?.timeoutMs ?? this.commandTimeoutMs;
+    if (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) {
+      throw new ValidationError([{ path: "timeoutMs", message: "must be a finite number ≥ 0" }]);
+    }
+    const retry = options?.retry;
+    const policy: RetryPolicy =
+      retry === false
+        ? { ...this.retryPolicy, retries: 0 }
+        : typeof retry === "object"
+          ? { ...this.retryPolicy, ...retry }
+          : this.retryPolicy;
+    return withRetry(
+      async () => {
+        // Each attempt gets its own deadline: a retry after a timeout has the full time again.
+        const deadline = createDeadline(timeoutMs, options?.signal);
+        try {
+          return await deadline.race(attempt(deadline.signal));
+        } finally {
+          deadline.dispose();
+        }
+      },
+      {
+        policy,
+        idempotent: options?.idempotent ?? true,
+        signal: options?.signal,
+        onRetry: this.#onRetry,
+      },
+    );
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The zod schemas of single config fields, shared by the input schema (which adds defaults) and
+ * the normalized schema (which has none). Every message here is written out by hand and never
+ * contains the rejected value: a config field may hold a password.
+ */
+import { z } from "zod";
+
+/** Longest timer Node, browsers and Workers honour: a larger `setTimeout` delay fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A zod error setting: "is required" when the field is missing, `message` for any other value.
+ * (zod's own messages are fine too, but these read better in a config reference.)
+ */
+export function orRequired(message: string) {
+  return (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : message);
+}
+
+/** A whole number in `[min, max]`, with one message for every way of missing it. */
+export function integerIn(min: number, max: number, what = "a whole number") {
+  const message = `must be ${what} from ${min} to ${max}`;
+  return z
+    .number({ error: orRequired(message) })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
+}
+
+/** Control characters (C0, DEL, C1): never valid in a host name or a key prefix. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A host name or IP address. An IPv6 address may be given with or without brackets; the brackets
+ * are removed, as ioredis wants the bare address.
+ */
+export const hostSchema = z
+  .string({ error: orRequired("must be a host name or an IP address") })
+  .trim()
+  .transform((host) => (host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host))
+  .pipe(
+    z
+      .string()
+      .min(1, { error: "must not be empty" })
+      .max(255, { error: "must be at most 255 characters" })
+      .refine((host) => !/\s/.test(host) && !CONTROL_CHARS.test(host), {
+        error: "must not contain spaces or control characters",
+      })
+      .refine((host) => !/[/@?#]/.test(host), {
+        error: "must be a bare host name or IP address (no scheme, path or credentials)",
+      }),
+  );
+
+export const portSchema = integerIn(1, 65_535, "a port number");
+
+/** Redis' logical database number (`SELECT`). */
+export const dbSchema = integerIn(0, 2_147_483_647, "a database number");
+
+/** A non-empty string: user names, passwords, tokens, the Sentinel master's name. */
+export function nonEmptyString(what: string) {
+  return z
+    .string({ error: orRequired(`must be ${what}`) })
+    .min(1, { error: "must not be empty (leave it out instead)" });
+}
+
+export const KEY_PREFIX_MAX_LENGTH = 128;
+
+/**
+ * Put in front of every key a capability builds. Braces would open or close a hash tag and move
+ * keys to another slot; control characters have no business in key names.
+ */
+export const keyPrefixSchema = z
+  .string({ error: orRequired("must be a string") })
+  .max(KEY_PREFIX_MAX_LENGTH, { error: `must be at most ${KEY_PREFIX_MAX_LENGTH} characters` })
+  .refine((prefix) => !/[{}]/.test(prefix), {
+    error: "must not contain { or } (they would change which hash slot keys land in)",
+  })
+  .refine((prefix) => !CONTROL_CHARS.test(prefix), {
+    error: "must not contain control characters",
+  });
+
+export const timeoutMsSchema = integerIn(1, MAX_TIMER_MS, "a whole number of milliseconds");
+export const delayMsSchema = integerIn(0, MAX_TIMER_MS, "a whole number of milliseconds");
+export const retriesSchema = integerIn(0, 20);
+export const maxConnectionsSchema = integerIn(1, 1_000);
+export const booleanSchema = z.boolean({ error: orRequired("must be true or false") });
+
+/** A PEM-encoded certificate, key or CA bundle. */
+export const pemSchema = z
+  .string({ error: orRequired("must be a PEM string") })
+  .min(1, { error: "must not be empty (leave it out instead)" });
+
+/** One `{ host, port }` address of a Sentinel or a Cluster node. */
+export const hostPortSchema = z.strictObject(
+  {
+    host: hostSchema,
+    port: portSchema,
+  },
+  { error: orRequired("must be an object { host, port }") },
+);

@@ -1,0 +1,40 @@
+/**
+ * Turns Redis replies, read as Buffers so binary data survives, into the JSON the Upstash REST
+ * protocol carries.
+ *
+ * With `Upstash-Encoding: base64` every string in a result is the base64 of its raw bytes, however
+ * deep in nested arrays; numbers and nulls stay as they are. The official client leaves a
+ * top-level "OK" alone and base64-decodes every other string, falling back to the raw text when it
+ * is not valid base64. Encoding everything, "OK" included, is therefore always read back right,
+ * whereas raw text that happens to look like base64 ("abcd") would be decoded into garbage.
+ * Without the header, strings are sent as UTF-8 text (invalid sequences become U+FFFD).
+ */
+
+/** A reply in JSON form: what goes in `{"result": ...}`. */
+export type JsonReply = string | number | null | JsonReply[];
+
+/** The `Upstash-Encoding` request header asks for base64 results. */
+export function wantsBase64(header: string | undefined): boolean {
+  return header?.trim().toLowerCase() === "base64";
+}
+
+function encodeBytes(bytes: Buffer, base64: boolean): string {
+  return base64 ? bytes.toString("base64") : bytes.toString("utf8");
+}
+
+/**
+ * Encodes one reply. ioredis gives Buffers for bulk and status strings, numbers for integers,
+ * null for nil, arrays (possibly nested), and Error objects for errors nested in an array (a Lua
+ * script returning `{err=...}` inside a table): those become their message, as a string.
+ */
+export function encodeReply(reply: unknown, base64: boolean): JsonReply {
+  if (reply === null || reply === undefined) return null;
+  if (Buffer.isBuffer(reply)) return encodeBytes(reply, base64);
+  if (typeof reply === "number") return reply;
+  if (typeof reply === "string") return base64 ? Buffer.from(reply).toString("base64") : reply;
+  if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64));
+  if (reply instanceof Error) return encodeReply(reply.message, base64);
+  if (typeof reply === "bigint") return String(reply);
+  // Not a shape RESP2 produces; answer with text rather than failing the request.
+  return encodeReply(String(reply), base64);
+}

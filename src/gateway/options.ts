@@ -1,0 +1,125 @@
+/**
+ * The gateway's options: one zod schema, from which the input and resolved types are derived.
+ *
+ * Validation reports every bad field at once through `ConfigError`, and no message quotes a value:
+ * tokens and Redis URLs (which may carry a password) must never reach an error or a log line.
+ */
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+import { unallowableReason } from "./commands.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
+export const DEFAULT_TRANSACTION_CONNECTIONS = 4;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Where the gateway's Redis is: a URL, ioredis options, or a connection the caller owns. */
+export type RedisSource = string | RedisOptions | Redis | Cluster;
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+const redisSource = z.custom<RedisSource>(
+  (value) =>
+    typeof value === "string"
+      ? isRedisUrl(value)
+      : value instanceof Redis || value instanceof Cluster || isPlainObject(value),
+  {
+    message:
+      "must be a redis:// or rediss:// URL, an ioredis options object or an ioredis Redis/Cluster instance",
+  },
+);
+
+// Printable ASCII without spaces: a token travels in an HTTP header as `Bearer <token>`.
+const token = z
+  .string({ error: "must be a string" })
+  .regex(/^[\x21-\x7e]+$/, { error: "must be non-empty printable ASCII without spaces" });
+
+const allowEntry = z
+  .string({ error: "must be a string" })
+  .regex(/^\s*[A-Za-z][\w.|-]*(\s+[A-Za-z][\w.|-]*)?\s*$/, {
+    error: 'must be a command name ("FLUSHDB") or a "COMMAND SUBCOMMAND" pair ("SCRIPT FLUSH")',
+  })
+  .superRefine((entry, ctx) => {
+    const reason = unallowableReason(entry);
+    if (reason) ctx.addIssue({ code: "custom", message: reason });
+  });
+
+const positiveInt = z.number({ error: "must be a number" }).int("must be an integer").positive();
+
+// Strict: a misspelt option ("token" for "tokens") is reported instead of silently ignored.
+export const gatewayOptionsSchema = z
+  .strictObject({
+    /** A `redis://`/`rediss://` URL, ioredis options, or an ioredis instance (not closed by us). */
+    redis: redisSource,
+    /** Tokens that may run every command the policy lets through. */
+    tokens: z.array(token, { error: "must be an array of strings" }).min(1, {
+      error: "at least one token is required",
+    }),
+    /** Tokens that may run read-only commands only (403 on anything else). */
+    readOnlyTokens: z.array(token, { error: "must be an array of strings" }).default([]),
+    /** Commands denied by default to allow anyway: "FLUSHDB", "SCRIPT FLUSH", "KEYS". */
+    allow: z.array(allowEntry, { error: "must be an array of strings" }).default([]),
+    /** Largest accepted request body; larger ones get 413. The default lets 1 MB values pass. */
+    maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
+    /** How long Redis may take to answer one command before the request gets 503. */
+    commandTimeoutMs: positiveInt.default(DEFAULT_COMMAND_TIMEOUT_MS),
+    /** Dedicated connections for `/multi-exec` (each transaction holds one for its duration). */
+    transactionConnections: positiveInt
+      .max(256, { error: "must be at most 256" })
+      .default(DEFAULT_TRANSACTION_CONNECTIONS),
+    /** How long `close()` waits for in-flight requests before cutting connections. */
+    shutdownTimeoutMs: z
+      .number({ error: "must be a number" })
+      .int("must be an integer")
+      .nonnegative()
+      .default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    /** Receives one line per notable event (Redis connection errors); lines are redacted. */
+    log: z
+      .custom<(line: string) => void>((value) => typeof value === "function", {
+        message: "must be a function",
+      })
+      .optional(),
+  })
+  .superRefine((options, ctx) => {
+    const readWrite = new Set(options.tokens);
+    options.readOnlyTokens.forEach((t, i) => {
+      if (readWrite.has(t)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["readOnlyTokens", i],
+          message: "is also listed in tokens; a token is either read-write or read-only",
+        });
+      }
+    });
+  });
+
+/** What `createGateway` accepts. */
+export type GatewayOptions = z.input<typeof gatewayOptionsSchema>;
+/** Options with defaults applied. */
+export type ResolvedGatewayOptions = z.output<typeof gatewayOptionsSchema>;
+
+/** Validates options, throwing a `ConfigError` that lists every bad field (never its value). */
+export function parseGatewayOptions(input: unknown): ResolvedGatewayOptions {
+  const parsed = gatewayOptionsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.message,
+    })),
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * A Lua script with its SHA-1, sent as EVALSHA and re-sent as EVAL when the server answers
+ * NOSCRIPT (after a restart, a failover or SCRIPT FLUSH).
+ */
+
+export class Script {
+  readonly source: string;
+  #sha: string | undefined;
+  #shaPromise: Promise<string> | undefined;
+
+  /** `sha` may be given when it was computed at build time; otherwise it is computed once. */
+  constructor(source: string, sha?: string) {
+    this.source = source;
+    this.#sha = sha;
+  }
+
+  /** The script's SHA-1 in lowercase hex, as Redis computes it. */
+  sha(): Promise<string> {
+    if (this.#sha) return Promise.resolve(this.#sha);
+    this.#shaPromise ??= sha1Hex(this.source).then((sha) => {
+      this.#sha = sha;
+      return sha;
+    });
+    return this.#shaPromise;
+  }
+}
+
+/** SHA-1 through Web Crypto, which Node 20, Workers, Deno, Bun and Vercel Edge all provide. */
+export async function sha1Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  let hex = "";
+  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}

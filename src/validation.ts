@@ -1,0 +1,45 @@
+/**
+ * Input validation shared by every capability: zod schemas for names that become key parts, and
+ * one way to turn a zod failure into a ValidationError naming each bad field.
+ */
+import { z } from "zod";
+import { ValidationError } from "./errors.js";
+
+// Braces would let a name pick another hash slot or collide with another tenant's keys;
+// control characters make keys unreadable in tools and logs.
+const FORBIDDEN = /[{}\u0000-\u001f\u007f]/;
+
+/** A name that becomes part of a Redis key (stream, namespace, dict, subject prefix...). */
+export const keyNameSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters")
+  .refine((s) => !FORBIDDEN.test(s), "must not contain '{', '}' or control characters");
+
+/** An item id stored inside a structure (hash field, sorted-set member). */
+export const itemIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(512, "must be at most 512 characters")
+  .refine((s) => !FORBIDDEN.test(s), "must not contain '{', '}' or control characters");
+
+/** A finite number (NaN and ±Infinity rejected). */
+export const finiteNumberSchema = z.number().refine(Number.isFinite, "must be a finite number");
+
+/** A duration in milliseconds: a positive whole number. */
+export const durationMsSchema = z.number().int("must be a whole number of ms").positive().max(2 ** 45);
+
+/**
+ * Parses `value` with `schema`; on failure throws one ValidationError listing every bad field,
+ * each path prefixed with `path` (the argument's name), e.g. `items.3.priority`.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path = ""): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.map((issue) => ({
+      path: [path, ...issue.path.map(String)].filter((p) => p !== "").join("."),
+      message: issue.message,
+    })),
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * Faults against real servers on both transports: Redis refusing connections, restarting
+ * mid-call, and hanging (SIGSTOP). The REST path goes through the gateway, whose 503 replies the
+ * REST transport maps onto the same typed errors.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { ConnectionError, type RedgeClient, TimeoutError } from "../../src/index.js";
+import { createNodeClient } from "../../src/node.js";
+import { freePort } from "../helpers/free-port.js";
+import { type RunningGateway, startGateway } from "../helpers/gateway.js";
+import { type RunningRedis, startRedisServer } from "../helpers/redis-server.js";
+
+const fastRetry = { retries: 3, baseDelayMs: 50, maxDelayMs: 200, jitter: true };
+
+describe.each(["tcp", "rest"] as const)("faults [%s]", (transport) => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
+  });
+
+  async function clientFor(
+    redisUrl: string,
+    options: { commandTimeoutMs?: number; onRetry?: (e: unknown, a: number) => void } = {},
+  ): Promise<RedgeClient> {
+    let client: RedgeClient;
+    if (transport === "tcp") {
+      client = createNodeClient({ url: redisUrl, retry: fastRetry, ...options });
+    } else {
+      const gateway: RunningGateway = await startGateway({ redisUrl });
+      cleanup.push(() => gateway.close());
+      client = createNodeClient({ url: gateway.url, token: gateway.token, retry: fastRetry, ...options });
+    }
+    cleanup.push(() => client.close());
+    return client;
+  }
+
+  async function server(port?: number): Promise<RunningRedis> {
+    const redis = await startRedisServer(port === undefined ? {} : { port });
+    cleanup.push(() => redis.stop());
+    return redis;
+  }
+
+  it("reports an unreachable Redis as a ConnectionError after retrying", async () => {
+    const port = await freePort();
+    const retries: number[] = [];
+    const client = await clientFor(`redis://127.0.0.1:${port}`, {
+      onRetry: (_e, attempt) => retries.push(attempt),
+    });
+    const error = await client.command(["GET", "k"]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(retries).toEqual([1, 2, 3]);
+
+    const once: number[] = [];
+    const noRetry = await clientFor(`redis://127.0.0.1:${port}`, {
+      onRetry: (_e, attempt) => once.push(attempt),
+    });
+    await expect(noRetry.command(["GET", "k"], { retry: false })).rejects.toBeInstanceOf(
+      ConnectionError,
+    );
+    expect(once).toEqual([]);
+  });
+
+  it("health() reports a dead server without throwing and without the password", async () => {
+    const port = await freePort();
+    const client = await clientFor(`redis://:s3cretpassw0rd@127.0.0.1:${port}`);
+    const report = await client.health({ timeoutMs: 1_000 });
+    expect(report.ok).toBe(false);
+    expect(report.error).toBeTruthy();
+    expect(JSON.stringify(report)).not.toContain("s3cretpassw0rd");
+  });
+
+  it("retries through a restart of Redis and succeeds", async () => {
+    const redis = await server();
+    const client = await clientFor(redis.url, {});
+    await client.command(["SET", "restart", "before"]);
+    await redis.stop();
+    const pending = client.command(["GET", "restart"], {
+      retry: { retries: 8, baseDelayMs: 100, maxDelayMs: 400 },
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    await server(redis.port);
+    // The restarted server has no data (no persistence): the point is that the call recovered.
+    expect(await pending).toBeNull();
+  });
+
+  it("a hung server (SIGSTOP) gives a TimeoutError within the timeout, then recovers", async () => {
+    const redis = await server();
+    const client = await clientFor(redis.url, { commandTimeoutMs: 500 });
+    expect(await client.command(["PING"])).toBe("PONG");
+    redis.process.kill("SIGSTOP");
+    cleanup.push(async () => redis.process.kill("SIGCONT"));
+    const started = Date.now();
+    const error = await client
+      .command(["INCR", "hung"], { idempotent: false })
+      .catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(1_500);
+    redis.process.kill("SIGCONT");
+    // The INCR may run once the server wakes up; it was not repeated blindly.
+    expect(await client.command(["PING"], { timeoutMs: 2_000 })).toBe("PONG");
+    expect(Number(await client.command(["GET", "hung"]))).toBeLessThanOrEqual(1);
+  });
+});
