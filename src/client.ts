@@ -35,6 +35,25 @@ export interface ClientOptions {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
+/** A connection held by one caller alone (see `RedgeClient.withDedicatedConnection`). */
+export interface DedicatedClientConnection {
+  /**
+   * Runs one command on the held connection, e.g. `XREADGROUP … BLOCK 5000 …`, with a deadline
+   * (default: the client's `commandTimeoutMs`; give a blocking command its block time on top).
+   * Not retried: a blocking read is not safe to repeat blindly.
+   */
+  command<T extends RedisReply = RedisReply>(
+    command: RedisCommand,
+    options?: Pick<CallOptions, "timeoutMs" | "signal">,
+  ): Promise<T>;
+}
+
+export interface DedicatedConnectionCallOptions {
+  /** Wait at most this long for a free pooled connection (default: `commandTimeoutMs`). */
+  acquireTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 export interface HealthReport {
   ok: boolean;
   /** Round-trip time of a PING, in ms (also measured when it failed). */
@@ -133,6 +152,53 @@ export class RedgeClient {
         throw error;
       }
     })) as T;
+  }
+
+  /**
+   * Runs `fn` with a connection from the transport's bounded pool (size: config `maxConnections`),
+   * held by `fn` alone, for blocking commands. When every pooled connection stays busy for
+   * `acquireTimeoutMs`, rejects with `AcquireTimeoutError`. A connection that broke, or whose
+   * command timed out or was aborted, is dropped rather than reused.
+   *
+   * TCP only: REST has no connection to hold (and the gateway refuses blocking commands), so there
+   * it rejects with a RedgeError of code `config`; check `client.transport` first.
+   */
+  async withDedicatedConnection<T>(
+    fn: (connection: DedicatedClientConnection) => Promise<T>,
+    options: DedicatedConnectionCallOptions = {},
+  ): Promise<T> {
+    if (this.#closed) throw new RedgeError("connection", "The client is closed");
+    const port = this.#port;
+    if (!port.withDedicatedConnection) {
+      throw new RedgeError(
+        "config",
+        `The ${port.kind} transport has no dedicated connections (blocking commands need TCP)`,
+      );
+    }
+    const acquireTimeoutMs = options.acquireTimeoutMs ?? this.commandTimeoutMs;
+    if (!(acquireTimeoutMs > 0) || !Number.isFinite(acquireTimeoutMs)) {
+      throw new ValidationError([{ path: "acquireTimeoutMs", message: "must be a finite number > 0" }]);
+    }
+    return port.withDedicatedConnection(
+      (connection) =>
+        fn({
+          command: async <R extends RedisReply = RedisReply>(
+            command: RedisCommand,
+            call?: Pick<CallOptions, "timeoutMs" | "signal">,
+          ): Promise<R> => {
+            assertCommand(command);
+            const deadline = createDeadline(call?.timeoutMs ?? this.commandTimeoutMs, call?.signal);
+            try {
+              return (await deadline.race(
+                connection.command(command, { signal: deadline.signal }),
+              )) as R;
+            } finally {
+              deadline.dispose();
+            }
+          },
+        }),
+      { acquireTimeoutMs, signal: options.signal },
+    );
   }
 
   /** PINGs the server once. Never throws: a failure is reported in the result. */

@@ -22,6 +22,22 @@ export interface PortCallOptions {
   signal?: AbortSignal;
 }
 
+/** A connection held by one caller alone, e.g. for a blocking `XREADGROUP … BLOCK`. */
+export interface DedicatedConnection {
+  /**
+   * Runs one command on this connection. When `signal` fires before the reply, the connection is
+   * dropped (a blocked command cannot be taken back) and the call rejects with the signal's reason.
+   */
+  command(command: RedisCommand, options?: PortCallOptions): Promise<RedisReply>;
+}
+
+export interface DedicatedConnectionOptions {
+  /** Give up waiting for a free connection after this many ms (AcquireTimeoutError). */
+  acquireTimeoutMs: number;
+  /** Stop waiting for a connection when this fires. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface CommandPort {
   /** `rest` (Upstash REST over fetch) or `tcp` (ioredis). */
   readonly kind: "rest" | "tcp";
@@ -40,4 +56,13 @@ export interface CommandPort {
   ): Promise<CommandOutcome[]>;
   /** Releases connections. Further calls reject. */
   close(): Promise<void>;
+  /**
+   * Optional: runs `fn` with a connection from a bounded pool, held by `fn` alone until it
+   * settles; a connection that broke (or whose command was abandoned) is discarded, not reused.
+   * Only transports with their own sockets (TCP) have it: REST cannot hold a connection.
+   */
+  withDedicatedConnection?<T>(
+    fn: (connection: DedicatedConnection) => Promise<T>,
+    options: DedicatedConnectionOptions,
+  ): Promise<T>;
 }

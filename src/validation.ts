@@ -2,7 +2,7 @@
  * Input validation shared by every capability: zod schemas for names that become key parts, and
  * one way to turn a zod failure into a ValidationError naming each bad field.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ValidationError } from "./errors.js";
 
 // Braces would let a name pick another hash slot or collide with another tenant's keys;

@@ -3,7 +3,7 @@
  * the normalized schema (which has none). Every message here is written out by hand and never
  * contains the rejected value: a config field may hold a password.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Longest timer Node, browsers and Workers honour: a larger `setTimeout` delay fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -19,9 +19,11 @@ export function orRequired(message: string) {
 /** A whole number in `[min, max]`, with one message for every way of missing it. */
 export function integerIn(min: number, max: number, what = "a whole number") {
   const message = `must be ${what} from ${min} to ${max}`;
+  // `Number.isInteger` as a refinement, not `.int()`: zod's int check aborts the whole parse,
+  // which would hide the cross-field issues the top-level rules report.
   return z
     .number({ error: orRequired(message) })
-    .int({ error: message })
+    .refine(Number.isInteger, { error: message })
     .min(min, { error: message })
     .max(max, { error: message });
 }

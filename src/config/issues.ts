@@ -2,7 +2,7 @@
  * Turns zod issues into `ConfigError` issues: one `{ path, message }` per bad field, with a dotted
  * path (`sentinel.sentinels.0.port`), and no secret in any message.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 
 export interface ConfigIssue {
   /** Dotted path of the field (`retry.retries`), or an environment variable's name; "" for the whole. */
@@ -52,7 +52,8 @@ export function flattenIssues(issues: readonly ZodIssue[], prefix: PathPart[] = 
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) out.push({ path: formatPath([...path, key]), message: unknownKey(key) });
+      for (const key of issue.keys)
+        out.push({ path: formatPath([...path, key]), message: unknownKey(key) });
     } else if (issue.code === "invalid_union") {
       // A union (tls: boolean | options) says only "Invalid input"; when one branch got past the
       // type check, its issues are the useful ones.
@@ -98,7 +99,11 @@ function editDistance(a: string, b: string): number {
     const current = [i];
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
     }
     previous = current;
   }
@@ -121,7 +126,8 @@ export function collectSecrets(input: unknown): string[] {
       if (/:\/\/[^/@\s]*@/.test(value)) {
         secrets.push(value);
         const userinfo = /:\/\/([^/@\s]*)@/.exec(value)?.[1] ?? "";
-        const password = userinfo.slice(userinfo.indexOf(":") + 1);
+        // Only the part after ':' is a password; a bare user name is not echoed anyway.
+        const password = userinfo.includes(":") ? userinfo.slice(userinfo.indexOf(":") + 1) : "";
         secrets.push(password);
         try {
           secrets.push(decodeURIComponent(password));
@@ -141,7 +147,10 @@ export function collectSecrets(input: unknown): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-export function scrubIssues(issues: readonly ConfigIssue[], secrets: readonly string[]): ConfigIssue[] {
+export function scrubIssues(
+  issues: readonly ConfigIssue[],
+  secrets: readonly string[],
+): ConfigIssue[] {
   return issues.map(({ path, message }) => ({
     path: scrub(path, secrets),
     message: scrub(message, secrets),

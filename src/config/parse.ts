@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import { collectSecrets, type ConfigIssue, flattenIssues, scrubIssues } from "./issues.js";
+import { type ConfigIssue, collectSecrets, flattenIssues, scrubIssues } from "./issues.js";
 import { protectConfig } from "./redact.js";
 import {
   normalizedConfigSchema,
@@ -24,7 +24,10 @@ export function safeParseConfig(input: unknown): ConfigParseResult {
     ? normalizedConfigSchema.safeParse(input)
     : redgeConfigSchema.safeParse(input);
   if (result.success) return { ok: true, config: protectConfig(result.data) };
-  return { ok: false, issues: scrubIssues(flattenIssues(result.error.issues), collectSecrets(input)) };
+  return {
+    ok: false,
+    issues: scrubIssues(flattenIssues(result.error.issues), collectSecrets(input)),
+  };
 }
 
 /**

@@ -16,10 +16,33 @@ export function markParsedUrl<T extends ParsedUrl>(url: T): T {
   return url;
 }
 
+/** Stand-ins for urls that failed to parse, remembering which transport their scheme meant. */
+const failedUrls = new WeakMap<object, ParsedUrl["kind"] | undefined>();
+
+/**
+ * What the url field holds after its parse failed (the issue is already recorded): enough for the
+ * rules below to still report a token next to a redis:// url, or a sentinel next to an https one.
+ */
+export function failedUrl(text: string): object {
+  const marker = {};
+  failedUrls.set(marker, guessUrlKind(text));
+  return marker;
+}
+
+function guessUrlKind(text: string): ParsedUrl["kind"] | undefined {
+  if (/^\s*https?:/i.test(text)) return "rest";
+  if (/^\s*rediss?:/i.test(text)) return "tcp";
+  return undefined;
+}
+
 function asParsedUrl(value: unknown): ParsedUrl | undefined {
   return typeof value === "object" && value !== null && parsedUrls.has(value)
     ? (value as ParsedUrl)
     : undefined;
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -33,15 +56,17 @@ export function checkCombination(value: unknown, add: AddIssue): void {
   if (!isRecord(value)) return;
   const given = (key: string) => value[key] !== undefined;
   const url = asParsedUrl(value.url);
+  // A url that failed to parse still says by its scheme which transport it meant.
+  const urlKind = url?.kind ?? (isRecord(value.url) ? failedUrls.get(value.url) : undefined);
   const tlsOn = given("tls") && value.tls !== false;
 
-  if (url?.kind === "rest") {
+  if (urlKind === "rest") {
     if (!given("token")) add(["token"], "is required with an http(s):// REST url");
     for (const key of ["host", "port", "db", "username", "password", "sentinel", "cluster"]) {
       if (given(key)) add([key], REST_ONLY_TAKES);
     }
     if (tlsOn) add(["tls"], "cannot be used with a REST url; use https:// for an encrypted link");
-  } else if (url?.kind === "tcp") {
+  } else if (urlKind === "tcp") {
     if (given("token")) {
       add(["token"], "is only used with an http(s):// REST url, not with redis:// or rediss://");
     }
@@ -53,19 +78,20 @@ export function checkCombination(value: unknown, add: AddIssue): void {
         add([key], "cannot be combined with a redis:// url; give username, password, db instead");
       }
     }
+    const fromUrl = url?.kind === "tcp" ? url : undefined;
     for (const key of ["username", "password", "db"] as const) {
-      if (given(key) && url[key] !== undefined && url[key] !== value[key]) {
+      if (given(key) && fromUrl?.[key] !== undefined && fromUrl[key] !== value[key]) {
         add([key], `conflicts with the ${key === "db" ? "database" : key} in url; give it once`);
       }
     }
-    if (url.tls && value.tls === false) {
+    if (fromUrl?.tls && value.tls === false) {
       add(["tls"], "is false but the url is rediss://, which means TLS");
     }
   } else if (!given("url")) {
     checkTopology(value, add);
   }
 
-  if (url?.kind !== "rest") checkCredentials(value, url, add);
+  if (urlKind !== "rest") checkCredentials(value, url, add);
   checkTls(value.tls, add);
   checkRetry(value.retry, add);
 }
@@ -111,13 +137,17 @@ function checkCredentials(
   add: AddIssue,
 ): void {
   const fromUrl = url?.kind === "tcp" ? url : undefined;
-  const username = value.username ?? fromUrl?.username;
+  // Only real strings count: a mistyped field has its own issue already.
+  const username = asString(value.username) ?? fromUrl?.username;
   const password = value.password ?? fromUrl?.password;
   if (username !== undefined && password === undefined) {
-    if (value.username !== undefined) {
+    if (typeof value.username === "string") {
       add(["password"], "is required when username is set (Redis AUTH takes both)");
     } else {
-      add(["url"], "has a user name but no password; write redis://:password@host for a password alone");
+      add(
+        ["url"],
+        "has a user name but no password; write redis://:password@host for a password alone",
+      );
     }
   }
   const sentinel = value.sentinel;
@@ -142,7 +172,11 @@ function checkTls(tls: unknown, add: AddIssue): void {
 function checkRetry(retry: unknown, add: AddIssue): void {
   if (!isRecord(retry)) return;
   const { baseDelayMs, maxDelayMs } = retry;
-  if (typeof baseDelayMs === "number" && typeof maxDelayMs === "number" && maxDelayMs < baseDelayMs) {
+  if (
+    typeof baseDelayMs === "number" &&
+    typeof maxDelayMs === "number" &&
+    maxDelayMs < baseDelayMs
+  ) {
     add(["retry", "maxDelayMs"], "must be at least retry.baseDelayMs");
   }
 }

@@ -4,7 +4,7 @@
  * is the one shape the transports read; `redgeConfigSchema` turns the first into the second.
  * Types come from these schemas and are not written out a second time.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   booleanSchema,
   dbSchema,
@@ -20,7 +20,7 @@ import {
   retriesSchema,
   timeoutMsSchema,
 } from "./fields.js";
-import { checkCombination, markParsedUrl } from "./rules.js";
+import { checkCombination, failedUrl, markParsedUrl } from "./rules.js";
 import { DEFAULT_REDIS_PORT, type ParsedUrl, parseConnectionUrl } from "./url.js";
 
 /** Defaults of the fields every config shares. */
@@ -103,7 +103,8 @@ const urlInputSchema = z
     const result = parseConnectionUrl(text);
     if (result.ok) return markParsedUrl(result.value);
     ctx.addIssue({ code: "custom", message: result.message });
-    return z.NEVER;
+    // The parse has failed; the marker only lets the cross-field rules see the url's scheme.
+    return failedUrl(text) as ParsedUrl;
   });
 
 /**

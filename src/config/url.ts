@@ -39,7 +39,10 @@ const SCHEMES = "redis://, rediss://, https:// or http://";
 export function parseConnectionUrl(text: string): UrlParseResult {
   const trimmed = text.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
-  if (scheme === undefined) return fail(`must start with ${SCHEMES}`);
+  // `localhost:6379` looks like scheme "localhost" to a URL parser; it is a missing scheme.
+  if (scheme === undefined || /^[^:/]+:\d+(\/|$)/.test(trimmed)) {
+    return fail(`must start with ${SCHEMES}`);
+  }
   if (!["redis", "rediss", "http", "https"].includes(scheme)) {
     return fail(`has an unsupported scheme; use ${SCHEMES}`);
   }

@@ -135,7 +135,8 @@ export function classifyCommand(command: readonly string[]): CommandClass {
       return { name, label, access, restriction: "unsupported" };
     }
     const denied =
-      DENIED_SUBCOMMANDS[name]?.has(sub) || (DENY_UNLISTED_SUBCOMMANDS.has(name) && access !== "read");
+      DENIED_SUBCOMMANDS[name]?.has(sub) ||
+      (DENY_UNLISTED_SUBCOMMANDS.has(name) && access !== "read");
     if (denied) return { name, label, access, restriction: "denied", allowKey: label };
     return { name, label, access };
   }

@@ -23,7 +23,18 @@ function encodeBytes(bytes: Buffer, base64: boolean): string {
 }
 
 /**
- * Encodes one reply. ioredis gives Buffers for bulk and status strings, numbers for integers,
+ * The gateway reads integer replies as text (ioredis `stringNumbers`) while strings come as
+ * Buffers, so integers beyond 2^53 are not rounded: a safe integer becomes a JSON number, a larger
+ * one stays exact as a string of digits (encoded like any string).
+ */
+function integerReply(digits: string, base64: boolean): JsonReply {
+  const value = Number(digits);
+  if (/^-?\d+$/.test(digits) && Number.isSafeInteger(value)) return value;
+  return base64 ? Buffer.from(digits).toString("base64") : digits;
+}
+
+/**
+ * Encodes one reply. ioredis gives Buffers for bulk and status strings, text or numbers for integers,
  * null for nil, arrays (possibly nested), and Error objects for errors nested in an array (a Lua
  * script returning `{err=...}` inside a table): those become their message, as a string.
  */
@@ -31,7 +42,7 @@ export function encodeReply(reply: unknown, base64: boolean): JsonReply {
   if (reply === null || reply === undefined) return null;
   if (Buffer.isBuffer(reply)) return encodeBytes(reply, base64);
   if (typeof reply === "number") return reply;
-  if (typeof reply === "string") return base64 ? Buffer.from(reply).toString("base64") : reply;
+  if (typeof reply === "string") return integerReply(reply, base64);
   if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64));
   if (reply instanceof Error) return encodeReply(reply.message, base64);
   if (typeof reply === "bigint") return String(reply);

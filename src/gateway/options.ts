@@ -5,7 +5,7 @@
  * tokens and Redis URLs (which may carry a password) must never reach an error or a log line.
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "../errors.js";
 import { unallowableReason } from "./commands.js";
 

@@ -64,7 +64,8 @@ export function parseCommandList(value: unknown): ParseResult<ParsedCommand[]> {
   if (!Array.isArray(value)) {
     return {
       ok: false,
-      message: 'ERR the body must be a JSON array of commands such as [["SET","k","v"],["GET","k"]]',
+      message:
+        'ERR the body must be a JSON array of commands such as [["SET","k","v"],["GET","k"]]',
     };
   }
   if (value.length === 0) return { ok: false, message: "ERR the list of commands is empty" };

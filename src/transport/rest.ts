@@ -119,9 +119,10 @@ function commandError(message: string, command: string | undefined): CommandErro
  */
 const COMMAND_WAS = /, command was: [\s\S]*$/;
 
-/** Messages the redge gateway uses for faults between it and Redis (see src/gateway). */
+/** Messages the redge gateway uses for faults between it and Redis (see src/gateway/failures.ts). */
 const GATEWAY_UNAVAILABLE = /^UNAVAILABLE\b/;
 const GATEWAY_TIMEOUT = /^TIMEOUT\b/;
+const GATEWAY_CONNECTION_LOST = /^CONNLOST\b/;
 
 function toRedgeError(error: unknown, signal: AbortSignal | undefined, command?: string): Error {
   if (error instanceof RedgeError) return error;
@@ -134,6 +135,7 @@ function toRedgeError(error: unknown, signal: AbortSignal | undefined, command?:
       return new ConnectionError(message, { sent: false });
     }
     if (GATEWAY_TIMEOUT.test(message)) return new TimeoutError(0, { message });
+    if (GATEWAY_CONNECTION_LOST.test(message)) return new ConnectionError(message, { sent: true });
     return new CommandError(message, command === undefined ? undefined : { command });
   }
   if (error instanceof Error && error.name === "UpstashJSONParseError") {

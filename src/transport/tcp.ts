@@ -7,15 +7,18 @@
  */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import type { RedgeConfig } from "../config/index.js";
-import { CommandError, ConnectionError, RedgeError, TimeoutError } from "../errors.js";
+import { AbortedError, CommandError, ConnectionError, RedgeError, TimeoutError } from "../errors.js";
 import type {
   CommandOutcome,
   CommandPort,
+  DedicatedConnection,
+  DedicatedConnectionOptions,
   PortCallOptions,
   RedisCommand,
   RedisReply,
 } from "../port.js";
 import { redact } from "../security/redact.js";
+import { type Lease, ResourcePool } from "./pool.js";
 
 export type TcpConfig = Extract<RedgeConfig, { kind: "tcp" }>;
 
@@ -26,9 +29,13 @@ export class TcpPort implements CommandPort {
   readonly connection: Connection;
   /** Rejecters of commands written to a live socket, failed at once if that socket closes. */
   readonly #inflight = new Set<(error: Error) => void>();
+  readonly #config: TcpConfig;
+  /** Connections for blocking commands, opened on first use, at most `maxConnections`. */
+  #dedicated: ResourcePool<Connection> | undefined;
   #closed = false;
 
   constructor(config: TcpConfig) {
+    this.#config = config;
     this.connection = createConnection(config);
     // Without a listener ioredis prints every connection error; faults reach callers as errors.
     this.connection.on("error", () => {});
@@ -64,9 +71,36 @@ export class TcpPort implements CommandPort {
     return toOutcomes(results, commands);
   }
 
+  /**
+   * Runs `fn` with a connection of its own from a pool of at most `maxConnections`, for blocking
+   * commands that would stall every other caller on the shared, pipelined connection.
+   */
+  withDedicatedConnection<T>(
+    fn: (connection: DedicatedConnection) => Promise<T>,
+    options: DedicatedConnectionOptions,
+  ): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(new ConnectionError("The TCP client is closed", { sent: false }));
+    }
+    const config = this.#config;
+    this.#dedicated ??= new ResourcePool<Connection>({
+      max: config.maxConnections,
+      label: "dedicated Redis connection",
+      create: () => openDedicated(config),
+      destroy: async (connection) => connection.disconnect(),
+      isUsable: (connection) => connection.status === "ready",
+    });
+    return this.#dedicated.use(
+      (connection, lease) =>
+        fn({ command: (command, call) => dedicatedCommand(connection, lease, command, call?.signal) }),
+      options,
+    );
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#dedicated?.close();
     try {
       await this.connection.quit();
     } catch {
@@ -78,9 +112,18 @@ export class TcpPort implements CommandPort {
     if (this.#closed) {
       return Promise.reject(new ConnectionError("The TCP client is closed", { sent: false }));
     }
-    // A command issued while not connected waits in ioredis' offline queue: it is never written
+    const status = this.connection.status;
+    // The last connection attempt failed and ioredis is waiting to try again: fail at once (the
+    // client's backoff decides when to try again) instead of parking the command in ioredis'
+    // offline queue through its reconnect delays.
+    if (status === "reconnecting" || status === "end" || status === "close") {
+      return Promise.reject(
+        new ConnectionError("Redis is unreachable (reconnecting)", { sent: false }),
+      );
+    }
+    // A command issued while connecting waits in ioredis' offline queue: it is never written
     // before the connection is ready, so if it fails it certainly did not run.
-    const live = this.connection.status === "ready";
+    const live = status === "ready";
     if (!live) return run().catch((error) => Promise.reject(toRedgeError(error, name, false)));
     return new Promise<T>((resolve, reject) => {
       const fail = (error: Error) => reject(error);
@@ -150,6 +193,60 @@ export function toRedgeError(error: unknown, command: string, live: boolean): Er
   return new ConnectionError(message, { sent: live });
 }
 
+/** Opens a dedicated connection and waits until it is ready, so a refused one never reaches a caller. */
+async function openDedicated(config: TcpConfig): Promise<Connection> {
+  const connection = createConnection(config, { dedicated: true });
+  connection.on("error", () => {});
+  try {
+    await connection.connect();
+  } catch (error) {
+    connection.disconnect();
+    throw toRedgeError(error, "connect", false);
+  }
+  return connection;
+}
+
+/**
+ * One command on a dedicated connection. A connection whose command was abandoned (abort, timeout)
+ * is still blocked on the server, and one that failed other than with a Redis error reply is in an
+ * unknown state: both are disconnected and discarded instead of going back to the pool.
+ */
+function dedicatedCommand(
+  connection: Connection,
+  lease: Lease,
+  command: RedisCommand,
+  signal: AbortSignal | undefined,
+): Promise<RedisReply> {
+  const [name, ...args] = command;
+  if (lease.discarded) {
+    return Promise.reject(new ConnectionError("This dedicated connection was dropped", { sent: false }));
+  }
+  const abortError = () =>
+    signal?.reason instanceof RedgeError ? signal.reason : new AbortedError(signal?.reason);
+  if (signal?.aborted) return Promise.reject(abortError());
+  return new Promise<RedisReply>((resolve, reject) => {
+    const onAbort = () => {
+      lease.discard();
+      // Closing the socket is the only way to end a blocked command; Redis unblocks it at once.
+      connection.disconnect();
+      reject(abortError());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    (connection.call(name, ...args) as Promise<RedisReply>).then(
+      (reply) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(reply);
+      },
+      (error: unknown) => {
+        signal?.removeEventListener("abort", onAbort);
+        const redge = toRedgeError(error, name, true);
+        if (!(redge instanceof CommandError)) lease.discard();
+        reject(redge);
+      },
+    );
+  });
+}
+
 /** Reconnect delays: exponential from 50 ms, capped at 2 s. */
 function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** attempt, 2_000);
@@ -158,8 +255,8 @@ function reconnectDelay(attempt: number): number {
 function commonOptions(config: TcpConfig): RedisOptions {
   return {
     connectTimeout: config.connectTimeoutMs,
-    // Commands wait through at most one failed reconnect, then fail; the client retries them.
-    maxRetriesPerRequest: 1,
+    // A queued command fails with the connection attempt it waited for; the client retries it.
+    maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     enableAutoPipelining: true,
     retryStrategy: reconnectDelay,
@@ -181,11 +278,27 @@ function tlsOptions(tls: NonNullable<TcpConfig["tls"]>): NonNullable<RedisOption
   };
 }
 
-export function createConnection(config: TcpConfig): Connection {
+/**
+ * Options of a dedicated (blocking) connection: connected explicitly, never pipelined, never
+ * queueing offline, never reconnecting — a broken one is thrown away by the pool.
+ */
+const DEDICATED_OPTIONS: RedisOptions = {
+  lazyConnect: true,
+  enableAutoPipelining: false,
+  enableOfflineQueue: false,
+  retryStrategy: () => null,
+};
+
+export function createConnection(
+  config: TcpConfig,
+  { dedicated = false }: { dedicated?: boolean } = {},
+): Connection {
+  const extra = dedicated ? DEDICATED_OPTIONS : {};
   switch (config.mode) {
     case "standalone":
       return new Redis({
         ...commonOptions(config),
+        ...extra,
         host: config.host,
         port: config.port,
         db: config.db,
@@ -193,6 +306,7 @@ export function createConnection(config: TcpConfig): Connection {
     case "sentinel":
       return new Redis({
         ...commonOptions(config),
+        ...extra,
         sentinels: config.sentinels,
         name: config.masterName,
         db: config.db,
@@ -206,8 +320,9 @@ export function createConnection(config: TcpConfig): Connection {
     case "cluster": {
       const options: ClusterOptions = {
         redisOptions: commonOptions(config),
-        enableAutoPipelining: true,
-        clusterRetryStrategy: reconnectDelay,
+        enableAutoPipelining: !dedicated,
+        clusterRetryStrategy: dedicated ? () => null : reconnectDelay,
+        ...(dedicated ? { lazyConnect: true, enableOfflineQueue: false } : {}),
       };
       return new Cluster(config.nodes, options);
     }

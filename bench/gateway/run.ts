@@ -1,0 +1,118 @@
+/**
+ * Gateway benchmark (issue 3), all against one private redis-server in one run:
+ *  1. capacity: SET from autocannon with 64 connections, gateway vs a trivial Node HTTP server;
+ *  2. @upstash/redis (auto-pipelining, its default) SET with 64 in flight through the gateway,
+ *     vs ioredis direct with 64 in flight;
+ *  3. pipelines of 100 SETs through the gateway (redge REST client) vs ioredis pipelines of 100.
+ */
+import { Redis as UpstashRedis } from "@upstash/redis";
+import autocannon from "autocannon";
+import { Redis as IORedis } from "ioredis";
+import { createClient } from "../../src/index.js";
+import { startRedisServer } from "../../test/helpers/redis-server.js";
+import { startGatewayProcess, startTrivialServer } from "../lib/processes.js";
+import { printTable, type Row, saveResults, throughput } from "../lib/report.js";
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const OPS = Number(process.env.BENCH_OPS ?? 40_000);
+const token = `bench-${Math.random().toString(36).slice(2)}`;
+
+async function load(url: string, auth: boolean): Promise<number> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections: 64,
+    pipelining: 1,
+    duration: DURATION_S,
+    headers: {
+      "content-type": "application/json",
+      ...(auth ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(["SET", "bench:capacity", "value"]),
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`load run had ${result.non2xx} non-2xx replies and ${result.errors} errors`);
+  }
+  return result.requests.average;
+}
+
+export async function runGatewayBench(): Promise<Row[]> {
+  const redis = await startRedisServer();
+  const gateway = await startGatewayProcess(redis.url, token);
+  const trivial = await startTrivialServer();
+  const rows: Row[] = [];
+  try {
+    // Warm up both servers (JIT, connections).
+    await autocannon({ url: trivial.url, method: "POST", connections: 16, amount: 2_000, body: "[]" });
+    await autocannon({
+      url: gateway.url,
+      method: "POST",
+      connections: 16,
+      amount: 2_000,
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify(["SET", "bench:warm", "v"]),
+    });
+    const trivialRps = await load(trivial.url, false);
+    const gatewayRps = await load(gateway.url, true);
+    rows.push(
+      { name: "trivial HTTP server (64 conns)", value: trivialRps, unit: "req/s" },
+      {
+        name: "gateway SET (64 conns)",
+        value: gatewayRps,
+        unit: "req/s",
+        baseline: "trivial HTTP server (64 conns)",
+        target: "≥ 0.5×",
+      },
+    );
+
+    const ioredis = new IORedis(redis.url);
+    const upstash = new UpstashRedis({ url: gateway.url, token, enableTelemetry: false });
+    await ioredis.set("bench:warm", "v");
+    await throughput(2_000, 64, (i) => upstash.set(`bench:u:${i % 1000}`, "value"));
+    const ioredisOps = await throughput(OPS, 64, (i) => ioredis.set(`bench:i:${i % 1000}`, "value"));
+    const upstashOps = await throughput(OPS, 64, (i) => upstash.set(`bench:u:${i % 1000}`, "value"));
+    rows.push(
+      { name: "ioredis direct SET (64 in flight)", value: ioredisOps, unit: "ops/s" },
+      {
+        name: "@upstash/redis via gateway SET (64 in flight, auto-pipelining)",
+        value: upstashOps,
+        unit: "ops/s",
+        baseline: "ioredis direct SET (64 in flight)",
+        target: "≥ 0.25×",
+      },
+    );
+
+    const rest = createClient({ url: gateway.url, token });
+    const batch = Array.from({ length: 100 }, (_, i) => ["SET", `bench:p:${i}`, "value"] as const);
+    const pipelines = Math.max(200, Math.floor(OPS / 100));
+    await throughput(20, 8, () => rest.pipeline(batch));
+    const ioPipe = await throughput(pipelines, 8, async () => {
+      const p = ioredis.pipeline();
+      for (const [, k, v] of batch) p.set(k, v);
+      await p.exec();
+    });
+    const restPipe = await throughput(pipelines, 8, () => rest.pipeline(batch));
+    rows.push(
+      { name: "ioredis pipelines of 100 (8 in flight)", value: ioPipe * 100, unit: "cmds/s" },
+      {
+        name: "gateway pipelines of 100 (8 in flight)",
+        value: restPipe * 100,
+        unit: "cmds/s",
+        baseline: "ioredis pipelines of 100 (8 in flight)",
+        target: "≥ 0.5×",
+      },
+    );
+    ioredis.disconnect();
+    await rest.close();
+  } finally {
+    await Promise.all([gateway.stop(), trivial.stop()]);
+    await redis.stop();
+  }
+  printTable("Gateway (issue 3)", rows);
+  saveResults("gateway", rows);
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runGatewayBench();
+}

@@ -1,0 +1,131 @@
+/**
+ * Priority stream benchmarks: `npx tsx bench/priority/run.ts [--only=throughput,scaling,bullmq,memory]`.
+ *
+ * Starts its own redis-server and gateway (and a second fresh redis-server for the memory
+ * figures), prints tables with ratios measured side by side in this run, writes
+ * bench/results/priority.json, and stops everything it started.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { BULLMQ_CONCURRENCY, bullmqRun, redgeRun } from "./bullmq.js";
+import { printTable, startBenchServer } from "./harness.js";
+import { memory } from "./memory.js";
+import { scaling } from "./scaling.js";
+import { throughput } from "./throughput.js";
+
+const REST_IN_FLIGHT = 8;
+const TCP_IN_FLIGHT = 4;
+
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const enabled = (section: string) => !only || only.includes(section);
+
+const results: Record<string, unknown> = {
+  when: new Date().toISOString(),
+  node: process.version,
+  cores: availableParallelism(),
+};
+
+const server = await startBenchServer();
+try {
+  const redisVersion = /redis_version:(\S+)/.exec((await server.admin.info("server")) as string)?.[1];
+  results.redis = redisVersion;
+  console.log(`redis-server ${redisVersion} on ${server.redis.url}, gateway on ${server.gateway.url}`);
+
+  if (enabled("throughput")) {
+    const rows = [
+      await throughput("tcp", [server.tcp()]),
+      await throughput("tcp", Array.from({ length: TCP_IN_FLIGHT }, () => server.tcp())),
+      await throughput("rest", [server.rest()]),
+      await throughput("rest", Array.from({ length: REST_IN_FLIGHT }, () => server.rest())),
+    ];
+    results.throughput = rows;
+    printTable(
+      "Throughput, 100,000 items (addMany batches of 1,000; pull count 100, purge)",
+      ["transport", "calls in flight", "addMany items/s", "pull items/s"],
+      rows.map((r) => [r.transport, String(r.inFlight), r.addItemsPerSec, r.pullItemsPerSec]),
+    );
+  }
+
+  if (enabled("scaling")) {
+    const fillers = Array.from({ length: TCP_IN_FLIGHT }, () => server.tcp());
+    const small = await scaling(server, fillers, 1_000);
+    const large = await scaling(server, fillers, 1_000_000);
+    results.scaling = { rows: [small, large] };
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+    printTable(
+      "Scaling over TCP, one call at a time (client ops/s; server µs per EVALSHA)",
+      ["operation", "1k ops/s", "1M ops/s", "1M/1k ops/s", "1k µs/call", "1M µs/call", "1M/1k µs"],
+      [
+        [
+          "decrementAll",
+          small.decrementAllOpsPerSec,
+          large.decrementAllOpsPerSec,
+          ratio(large.decrementAllOpsPerSec, small.decrementAllOpsPerSec),
+          small.decrementAllUsecPerCall,
+          large.decrementAllUsecPerCall,
+          ratio(large.decrementAllUsecPerCall, small.decrementAllUsecPerCall),
+        ],
+        [
+          "pull(count 10)",
+          small.pullOpsPerSec,
+          large.pullOpsPerSec,
+          ratio(large.pullOpsPerSec, small.pullOpsPerSec),
+          small.pullUsecPerCall,
+          large.pullUsecPerCall,
+          ratio(large.pullUsecPerCall, small.pullUsecPerCall),
+        ],
+      ],
+    );
+  }
+
+  if (enabled("bullmq")) {
+    const bull = await bullmqRun(server.redis.port);
+    const redge = await redgeRun(server.tcp());
+    results.bullmq = { concurrency: BULLMQ_CONCURRENCY, rows: [bull, redge] };
+    const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+    printTable(
+      "redge vs BullMQ, 100,000 prioritized jobs on the same redis-server (TCP)",
+      ["system", "add jobs/s", "consume jobs/s", "end-to-end jobs/s"],
+      [
+        [bull.system, bull.addJobsPerSec, bull.consumeJobsPerSec, bull.endToEndJobsPerSec],
+        [redge.system, redge.addJobsPerSec, redge.consumeJobsPerSec, redge.endToEndJobsPerSec],
+        [
+          "ratio redge / BullMQ",
+          x(redge.addJobsPerSec, bull.addJobsPerSec),
+          x(redge.consumeJobsPerSec, bull.consumeJobsPerSec),
+          x(redge.endToEndJobsPerSec, bull.endToEndJobsPerSec),
+        ],
+      ],
+    );
+  }
+} finally {
+  await server.close();
+}
+
+if (enabled("memory")) {
+  const rows = await memory();
+  results.memory = rows;
+  printTable(
+    "Memory, 1,000,000 items (12-char ids, 20-byte data), used_memory delta on a fresh server",
+    ["layout", "bytes/item", "beyond id + data", "ratio"],
+    rows.map((r) => [
+      r.layout,
+      r.bytesPerItem,
+      r.bytesBeyondIdAndData,
+      `${(r.bytesBeyondIdAndData / rows[0]!.bytesBeyondIdAndData).toFixed(2)}×`,
+    ]),
+  );
+  const breakdown = rows[0]?.breakdown;
+  if (breakdown) {
+    console.log(
+      `redge per key (MEMORY USAGE / items): ${Object.entries(breakdown)
+        .map(([k, v]) => `${k} ${v} B`)
+        .join(", ")}`,
+    );
+  }
+}
+
+const out = new URL("../results/priority.json", import.meta.url);
+mkdirSync(new URL(".", out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote ${out.pathname}`);

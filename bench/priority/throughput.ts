@@ -1,0 +1,61 @@
+/**
+ * Throughput: addMany in batches of 1,000 and a pull(count 100, purge) drain of 100,000 items,
+ * over TCP and over REST through the gateway, with `inFlight` calls running at once.
+ */
+import type { RedgeClient } from "../../src/index.js";
+import { priorityStream } from "../../src/priority/index.js";
+import { inParallel, itemId, PAYLOAD, rate, timeMs } from "./harness.js";
+
+export interface ThroughputResult {
+  transport: string;
+  inFlight: number;
+  items: number;
+  addItemsPerSec: number;
+  pullItemsPerSec: number;
+}
+
+export async function throughput(
+  transport: string,
+  clients: RedgeClient[],
+  items = 100_000,
+  batch = 1_000,
+): Promise<ThroughputResult> {
+  const name = `bench-throughput-${transport}-${clients.length}`;
+  const streams = clients.map((c) => priorityStream(c, name));
+  await streams[0]!.clear();
+  const batches = Array.from({ length: Math.ceil(items / batch) }, (_, b) =>
+    Array.from({ length: Math.min(batch, items - b * batch) }, (_, k) => {
+      const i = b * batch + k;
+      return { id: itemId(i), data: PAYLOAD, priority: (i * 7919) % 100 };
+    }),
+  );
+
+  let next = 0;
+  const addMs = await timeMs(() =>
+    inParallel(clients.length, async () => {
+      const stream = streams[next % streams.length]!;
+      for (let b = next++; b < batches.length; b = next++) await stream.addMany(batches[b]!);
+    }),
+  );
+
+  let pulled = 0;
+  let worker = 0;
+  const pullMs = await timeMs(() =>
+    inParallel(clients.length, async () => {
+      const stream = streams[worker++ % streams.length]!;
+      for (;;) {
+        const got = await stream.pull({ count: 100 });
+        if (got.length === 0) return;
+        pulled += got.length;
+      }
+    }),
+  );
+  if (pulled !== items) throw new Error(`drained ${pulled} of ${items} items`);
+  return {
+    transport,
+    inFlight: clients.length,
+    items,
+    addItemsPerSec: rate(items, addMs),
+    pullItemsPerSec: rate(items, pullMs),
+  };
+}

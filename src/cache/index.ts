@@ -1,0 +1,19 @@
+/**
+ * The cache capability: `createCache(client)` / `new Cache(client)`, `cache.wrap(fn, options)`,
+ * `cache.set/get/delete`, `cache.invalidateTag`. See docs/cache.md.
+ */
+export { Cache, createCache, type Wrapped } from "./cache.js";
+export { canonicalArgs, canonicalJson } from "./canonical.js";
+export { DEFAULT_COMPRESS_THRESHOLD_BYTES } from "./codec.js";
+export type { CacheCondition } from "./conditions.js";
+export type {
+  CacheErrorHandler,
+  CacheErrorInfo,
+  CacheOperation,
+  CacheOptions,
+  NamespaceOptions,
+  SetOptions,
+  WaitUntil,
+  WrapCallbacks,
+  WrapOptions,
+} from "./options.js";

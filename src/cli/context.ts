@@ -1,0 +1,26 @@
+/**
+ * What a subcommand gets from the process, passed in rather than reached for, so subcommands can
+ * be run in tests without touching the real process.
+ */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Writes one line to standard output. */
+  out(line: string): void;
+  /** Writes one line to standard error. */
+  err(line: string): void;
+  /** Resolves with the first SIGINT/SIGTERM received. */
+  shutdownSignal(): Promise<string>;
+}
+
+export interface Subcommand {
+  readonly name: string;
+  /** One line for `redge --help`. */
+  readonly summary: string;
+  /** Full help for `redge <name> --help`. */
+  readonly usage: string;
+  /** Runs the subcommand; resolves with the process exit code. */
+  run(argv: string[], context: CliContext): Promise<number>;
+}
+
+/** Exit code for bad usage (unknown option, missing token), as most CLIs use. */
+export const EXIT_USAGE = 2;

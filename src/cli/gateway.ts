@@ -1,0 +1,199 @@
+/**
+ * `redge gateway`: runs the Upstash-REST-compatible gateway in front of a Redis server until
+ * SIGINT/SIGTERM, then shuts down gracefully and exits 0.
+ *
+ * Every option can come from the environment, which is the better place for tokens (command-line
+ * arguments are visible to other users in `ps`). Tokens are never printed.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "../errors.js";
+import { createGateway, type Gateway } from "../gateway/index.js";
+import { redact } from "../security/redact.js";
+import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+
+const DEFAULT_REDIS = "redis://127.0.0.1:6379";
+const DEFAULT_PORT = 8079;
+const DEFAULT_HOST = "127.0.0.1";
+
+const USAGE = `Usage: redge gateway [options]
+
+Serves the Upstash REST protocol (POST /, /pipeline, /multi-exec) in front of a Redis server, so
+@upstash/redis and edge code can use self-hosted Redis.
+
+Options (environment variable in brackets; options win over the environment):
+  --redis <url>             Redis URL, redis:// or rediss:// [REDIS_URL] (default ${DEFAULT_REDIS})
+  --port, -p <port>         port to listen on [REDGE_PORT, PORT] (default ${DEFAULT_PORT})
+  --host <host>             address to listen on [REDGE_HOST] (default ${DEFAULT_HOST})
+  --token <token>           read-write bearer token; repeat for several [REDGE_TOKENS, comma-separated]
+  --read-token <token>      read-only bearer token; repeat for several [REDGE_READ_TOKENS]
+  --allow <commands>        commands denied by default to allow, comma-separated, e.g.
+                            FLUSHDB,KEYS,"SCRIPT FLUSH" [REDGE_ALLOW]
+  --max-body-bytes <n>      largest request body (default 16 MiB) [REDGE_MAX_BODY_BYTES]
+  --command-timeout-ms <n>  how long Redis may take per command (default 10000)
+                            [REDGE_COMMAND_TIMEOUT_MS]
+  --help, -h                show this help
+
+At least one token is required. Prefer the environment for tokens: command-line arguments are
+visible to other users of the machine.`;
+
+/** Comma-separated lists, from repeated options or one environment variable. */
+function list(fromArgs: string[] | undefined, fromEnv: string | undefined): string[] {
+  const raw = fromArgs && fromArgs.length > 0 ? fromArgs : fromEnv ? [fromEnv] : [];
+  return raw
+    .flatMap((item) => item.split(","))
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+class UsageError extends Error {}
+
+/** An optional non-negative integer option; `undefined` when neither option nor env sets it. */
+function integer(value: string | undefined, name: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > max) {
+    throw new UsageError(`${name} must be an integer between 0 and ${max}`);
+  }
+  return Number(value);
+}
+
+interface GatewayArgs {
+  redis: string;
+  port: number;
+  host: string;
+  tokens: string[];
+  readOnlyTokens: string[];
+  allow: string[];
+  maxBodyBytes?: number;
+  commandTimeoutMs?: number;
+}
+
+/** Parses arguments and environment; returns the settings or one usage error message. */
+export function parseGatewayArgs(
+  argv: string[],
+  env: CliContext["env"],
+): { help: true } | { args: GatewayArgs } | { error: string } {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // Node's message would quote a stray argument, which may be a misplaced token.
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+      return { error: "unexpected argument: options take the form --name value" };
+    }
+    return { error: error instanceof Error ? redact(error.message) : "invalid arguments" };
+  }
+  if (values.help) return { help: true };
+
+  try {
+    const tokens = list(values.token, env.REDGE_TOKENS);
+    if (tokens.length === 0) {
+      throw new UsageError(
+        "no token: pass --token <token> or set REDGE_TOKENS (comma-separated tokens)",
+      );
+    }
+    const maxBodyBytes = integer(
+      values["max-body-bytes"] ?? env.REDGE_MAX_BODY_BYTES,
+      "--max-body-bytes",
+      Number.MAX_SAFE_INTEGER,
+    );
+    const commandTimeoutMs = integer(
+      values["command-timeout-ms"] ?? env.REDGE_COMMAND_TIMEOUT_MS,
+      "--command-timeout-ms",
+      Number.MAX_SAFE_INTEGER,
+    );
+    const args: GatewayArgs = {
+      redis: values.redis ?? env.REDIS_URL ?? DEFAULT_REDIS,
+      port: integer(values.port ?? env.REDGE_PORT ?? env.PORT, "--port", 65_535) ?? DEFAULT_PORT,
+      host: values.host ?? env.REDGE_HOST ?? DEFAULT_HOST,
+      tokens,
+      readOnlyTokens: list(values["read-token"], env.REDGE_READ_TOKENS),
+      allow: list(values.allow, env.REDGE_ALLOW),
+      ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+      ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+    };
+    return { args };
+  } catch (error) {
+    if (error instanceof UsageError) return { error: error.message };
+    throw error;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      redis: { type: "string" },
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+      token: { type: "string", multiple: true },
+      "read-token": { type: "string", multiple: true },
+      allow: { type: "string", multiple: true },
+      "max-body-bytes": { type: "string" },
+      "command-timeout-ms": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+async function run(argv: string[], context: CliContext): Promise<number> {
+  const parsed = parseGatewayArgs(argv, context.env);
+  if ("help" in parsed) {
+    context.out(USAGE);
+    return 0;
+  }
+  if ("error" in parsed) {
+    context.err(`redge gateway: ${parsed.error}`);
+    context.err("Run `redge gateway --help` for usage.");
+    return EXIT_USAGE;
+  }
+  const { args } = parsed;
+
+  let gateway: Gateway;
+  try {
+    gateway = createGateway({
+      redis: args.redis,
+      tokens: args.tokens,
+      readOnlyTokens: args.readOnlyTokens,
+      allow: args.allow,
+      ...(args.maxBodyBytes === undefined ? {} : { maxBodyBytes: args.maxBodyBytes }),
+      ...(args.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: args.commandTimeoutMs }),
+      log: (line) => context.err(line),
+    });
+  } catch (error) {
+    // ConfigError messages name fields, never values.
+    const message = error instanceof ConfigError ? error.message : "cannot start";
+    context.err(`redge gateway: ${redact(message)}`);
+    return EXIT_USAGE;
+  }
+
+  const shutdown = context.shutdownSignal();
+  let url: string;
+  try {
+    ({ url } = await gateway.listen({ port: args.port, host: args.host }));
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "error";
+    context.err(`redge gateway: cannot listen on ${args.host}:${args.port} (${code})`);
+    await gateway.close();
+    return 1;
+  }
+  const readOnly = args.readOnlyTokens.length;
+  context.out(
+    `redge gateway listening on ${url} -> ${redact(args.redis)} (${args.tokens.length} read-write, ${readOnly} read-only token${readOnly === 1 ? "" : "s"})`,
+  );
+
+  const signal = await shutdown;
+  context.err(`redge gateway: ${signal} received, shutting down`);
+  await gateway.close();
+  context.err("redge gateway: stopped");
+  return 0;
+}
+
+export const gatewayCommand: Subcommand = {
+  name: "gateway",
+  summary: "serve the Upstash REST protocol in front of a Redis server",
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,57 @@
+/**
+ * How a failure becomes an HTTP reply. Replies carry Redis' own message for error replies (the
+ * official client matches on it: NOSCRIPT makes `createScript` fall back to EVAL) and a short
+ * fixed text for everything else: never a stack, an address, a token or a password.
+ *
+ * Messages the gateway writes itself start with a word in Redis' style, so a client that only
+ * sees the text (the official client reports `<error>, command was: ...`) can still tell them
+ * apart:
+ * - `UNAVAILABLE`: Redis unreachable or the gateway shutting down; the command certainly did not
+ *   run, so even a non-idempotent one may be repeated;
+ * - `CONNLOST`: the connection broke after the command may have been written: it may have run;
+ * - `TIMEOUT`: no reply within `commandTimeoutMs`; it may have run;
+ * - `ERR` (bad request) and `NOPERM` (read-only token): repeating will not help.
+ */
+import { CommandError, ConnectionError, isTransient, TimeoutError } from "../errors.js";
+
+export interface Failure {
+  status: 400 | 500 | 503;
+  message: string;
+  /** Seconds, for the `Retry-After` header of a 503. */
+  retryAfter?: number;
+}
+
+export const RETRY_AFTER_SECONDS = 1;
+
+/** Replies that mean the gateway's own Redis credentials are wrong, not the request. */
+const GATEWAY_AUTH_PREFIXES = new Set(["NOAUTH", "WRONGPASS"]);
+
+export function failureOf(error: unknown): Failure {
+  if (error instanceof CommandError && GATEWAY_AUTH_PREFIXES.has(error.prefix)) {
+    // AUTH never comes from a caller (it is not supported), so this is the gateway's
+    // configuration: a server-side fault, not something the caller did wrong.
+    return {
+      status: 503,
+      message: "UNAVAILABLE the gateway cannot authenticate to Redis; check its Redis URL",
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
+  }
+  if (error instanceof CommandError) {
+    // LOADING, BUSY, MASTERDOWN...: Redis refused to run the command *now*; it is worth retrying.
+    if (isTransient(error)) {
+      return { status: 503, message: error.message, retryAfter: RETRY_AFTER_SECONDS };
+    }
+    return { status: 400, message: error.message };
+  }
+  if (error instanceof TimeoutError) {
+    return {
+      status: 503,
+      message: `TIMEOUT Redis did not answer within ${error.timeoutMs} ms`,
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
+  }
+  if (error instanceof ConnectionError) {
+    return { status: 503, message: error.message, retryAfter: RETRY_AFTER_SECONDS };
+  }
+  return { status: 500, message: "ERR internal gateway error" };
+}

@@ -1,0 +1,86 @@
+/**
+ * `createGateway(options)`: an Upstash-REST-compatible HTTP front for a Redis server. Use its
+ * `fetch` (any web-standard host, tests) or `listen()` (Node's HTTP server); `close()` shuts
+ * everything down gracefully.
+ */
+import { createGatewayApp, type GatewayApp } from "./app.js";
+import { createAuthenticator } from "./auth.js";
+import { allowSet } from "./commands.js";
+import { createLifecycle } from "./lifecycle.js";
+import {
+  type GatewayOptions,
+  parseGatewayOptions,
+  type ResolvedGatewayOptions,
+} from "./options.js";
+import { createRedisBackend } from "./redis.js";
+import { type Listener, type ListenOptions, listen } from "./server.js";
+
+export interface Gateway {
+  /** The Hono app, to mount under another app or to serve with another adapter. */
+  readonly app: GatewayApp;
+  /** The web-standard handler: `Request` in, `Response` out. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** The validated options, defaults applied (tokens included: keep it out of logs). */
+  readonly options: ResolvedGatewayOptions;
+  /** Serves the gateway over HTTP; several listeners may share one gateway. */
+  listen(options?: ListenOptions): Promise<Listener>;
+  /**
+   * Stops accepting requests, lets in-flight ones finish (up to `shutdownTimeoutMs`), closes the
+   * listeners, then the Redis connections the gateway opened (never a caller-supplied instance).
+   */
+  close(): Promise<void>;
+}
+
+/** Creates a gateway; throws `ConfigError` listing every bad option (never a token's value). */
+export function createGateway(input: GatewayOptions): Gateway {
+  const options = parseGatewayOptions(input);
+  const lifecycle = createLifecycle();
+  const backend = createRedisBackend(options.redis, {
+    commandTimeoutMs: options.commandTimeoutMs,
+    transactionConnections: options.transactionConnections,
+    log: options.log,
+  });
+  const app = createGatewayApp({
+    backend,
+    authenticate: createAuthenticator(options.tokens, options.readOnlyTokens),
+    allow: allowSet(options.allow),
+    maxBodyBytes: options.maxBodyBytes,
+    lifecycle,
+    log: options.log,
+  });
+  const fetch = async (request: Request) => app.fetch(request);
+  const listeners = new Set<Listener>();
+  let closing: Promise<void> | undefined;
+
+  return {
+    app,
+    fetch,
+    options,
+    async listen(listenOptions = {}) {
+      if (closing) throw new Error("the gateway is closed");
+      const listener = await listen(fetch, listenOptions, {
+        shutdownTimeoutMs: options.shutdownTimeoutMs,
+      });
+      listeners.add(listener);
+      return {
+        url: listener.url,
+        port: listener.port,
+        close: async () => {
+          listeners.delete(listener);
+          await listener.close();
+        },
+      };
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.all([
+          lifecycle.drain(options.shutdownTimeoutMs),
+          ...[...listeners].map((l) => l.close()),
+        ]);
+        listeners.clear();
+        await backend.close(Math.min(options.shutdownTimeoutMs, 2_000));
+      })();
+      return closing;
+    },
+  };
+}

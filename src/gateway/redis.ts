@@ -1,0 +1,216 @@
+/**
+ * The gateway's side of Redis: one shared ioredis connection for single commands and pipelines,
+ * and a small pool of dedicated connections for MULTI/EXEC.
+ *
+ * Replies are read as Buffers (`callBuffer`) so binary values survive. Failures come out as the
+ * project's typed errors: `CommandError` for Redis' error replies, `TimeoutError` and
+ * `ConnectionError` for everything that means "Redis did not answer".
+ */
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { CommandError, TimeoutError } from "../errors.js";
+import { redact } from "../security/redact.js";
+import type { RedisSource } from "./options.js";
+import { createPool } from "./pool.js";
+import { failureTracker, observe } from "./redis-failures.js";
+
+/** One command's outcome in a pipeline or transaction. */
+export type Outcome = { ok: true; reply: unknown } | { ok: false; error: CommandError };
+
+export interface RedisBackend {
+  /** Runs one command; rejects with CommandError, TimeoutError or ConnectionError. */
+  command(command: readonly string[]): Promise<unknown>;
+  /** One round trip, not atomic. Rejects (nothing is reported per command) on a connection fault. */
+  pipeline(commands: readonly (readonly string[])[]): Promise<Outcome[]>;
+  /** MULTI/EXEC on a dedicated connection; EXECABORT rejects with a CommandError. */
+  transaction(commands: readonly (readonly string[])[]): Promise<Outcome[]>;
+  close(timeoutMs: number): Promise<void>;
+}
+
+export interface BackendSettings {
+  commandTimeoutMs: number;
+  transactionConnections: number;
+  log?: ((line: string) => void) | undefined;
+}
+
+/**
+ * Settings for connections the gateway owns. A request must fail fast while Redis is down instead
+ * of waiting in ioredis' offline queue for a reconnection that may never come:
+ * - `maxRetriesPerRequest: 0` rejects queued commands on every failed connection attempt;
+ * - reconnection attempts are frequent (at most 500 ms apart), so a queued command waits at most
+ *   that long before it is rejected, and recovery is noticed quickly;
+ * - `commandTimeout` bounds a command that was sent but never answered;
+ * - `autoResendUnfulfilledCommands: false`: a command that may have run is never silently re-run
+ *   after a reconnection (INCR twice); the caller gets a 503 and decides.
+ * The offline queue stays on so the first requests, sent while connecting, are not refused.
+ * The connection name lets an operator spot the gateway's connections in `CLIENT LIST`.
+ * `stringNumbers` keeps integer replies beyond 2^53 exact (see encoding.ts).
+ */
+export function gatewayRedisOptions(commandTimeoutMs: number): RedisOptions {
+  return {
+    connectionName: "redge-gateway",
+    stringNumbers: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: true,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.min(commandTimeoutMs, 10_000),
+    retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
+  };
+}
+
+/** Upper case: ioredis rewrites some replies by lower-case command name (HGETALL into an object). */
+function split(command: readonly string[]): [string, string[]] {
+  return [command[0]!.toUpperCase(), command.slice(1)];
+}
+
+/** Rejects with a TimeoutError if `promise` takes longer than `ms` (for connections we do not own). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+type Connection = Redis | Cluster;
+
+async function closeConnection(connection: Connection, timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // QUIT lets replies already on the wire arrive; disconnect() cuts it short if Redis is gone.
+  await Promise.race([
+    connection.quit().catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  connection.disconnect();
+}
+
+/** Logs connection errors without flooding: once per distinct message, or every 30 s. */
+function watch(connection: Connection, role: string, log?: (line: string) => void): void {
+  let last = "";
+  let lastAt = 0;
+  let failing = false;
+  connection.on("error", (error: unknown) => {
+    failing = true;
+    const message = redact(error instanceof Error ? error.message : String(error));
+    const now = Date.now();
+    if (message === last && now - lastAt < 30_000) return;
+    last = message;
+    lastAt = now;
+    log?.(`redge gateway: Redis ${role} connection error: ${message}`);
+  });
+  connection.on("ready", () => {
+    if (!failing) return;
+    failing = false;
+    last = "";
+    log?.(`redge gateway: Redis ${role} connection restored`);
+  });
+}
+
+export function createRedisBackend(source: RedisSource, settings: BackendSettings): RedisBackend {
+  const { commandTimeoutMs, log } = settings;
+  const safe = gatewayRedisOptions(commandTimeoutMs);
+  const owned = !(source instanceof Redis || source instanceof Cluster);
+  const main: Connection =
+    source instanceof Redis || source instanceof Cluster
+      ? source
+      : typeof source === "string"
+        ? new Redis(source, safe)
+        : new Redis({ ...safe, ...source });
+  if (owned) watch(main, "shared", log);
+  observe(main, { errors: owned });
+  // A connection the caller owns keeps its own settings; a deadline still bounds each request.
+  const guard = <T>(promise: Promise<T>) =>
+    owned ? promise : withDeadline(promise, commandTimeoutMs + 1_000);
+
+  const pool = createPool<Connection>({
+    size: settings.transactionConnections,
+    create: () => {
+      // A Cluster keeps the caller's settings; a standalone duplicate gets the fail-fast ones.
+      const connection = main instanceof Cluster ? main.duplicate() : main.duplicate(safe);
+      watch(connection, "transaction", log);
+      observe(connection, { errors: true });
+      return connection;
+    },
+    destroy: (connection) => closeConnection(connection, 1_000),
+    usable: (connection) => connection.status !== "end",
+    acquireTimeoutMs: commandTimeoutMs,
+  });
+
+  function outcomes(
+    results: [Error | null, unknown][],
+    failure: (error: unknown) => Error,
+  ): Outcome[] {
+    return results.map(([error, reply]) => {
+      if (!error) return { ok: true, reply };
+      const mapped = failure(error);
+      // A connection fault anywhere fails the whole request: the caller cannot tell what ran.
+      if (!(mapped instanceof CommandError)) throw mapped;
+      return { ok: false, error: mapped };
+    });
+  }
+
+  return {
+    async command(command) {
+      const [name, args] = split(command);
+      const failure = failureTracker(main, commandTimeoutMs);
+      try {
+        return await guard(main.callBuffer(name, ...args));
+      } catch (error) {
+        throw failure(error);
+      }
+    },
+
+    async pipeline(commands) {
+      const pipeline = main.pipeline();
+      for (const command of commands) {
+        const [name, args] = split(command);
+        pipeline.callBuffer(name, ...args);
+      }
+      const failure = failureTracker(main, commandTimeoutMs);
+      let results: [Error | null, unknown][] | null;
+      try {
+        results = await guard(pipeline.exec());
+      } catch (error) {
+        throw failure(error);
+      }
+      return outcomes(results ?? [], failure);
+    },
+
+    async transaction(commands) {
+      return pool.use(async (connection) => {
+        const multi = connection.multi();
+        for (const command of commands) {
+          const [name, args] = split(command);
+          multi.callBuffer(name, ...args);
+        }
+        const failure = failureTracker(connection, commandTimeoutMs);
+        let results: [Error | null, unknown][] | null;
+        try {
+          results = await guard(multi.exec());
+        } catch (error) {
+          const mapped = failure(error);
+          const first = (error as { previousErrors?: unknown[] }).previousErrors?.[0];
+          if (mapped instanceof CommandError && first instanceof Error) {
+            // EXECABORT alone does not say what was wrong; Redis' reply to the rejected command
+            // does. Only its message is kept: the error object also holds the arguments.
+            throw new CommandError(`${mapped.message} First error: ${first.message}`);
+          }
+          throw mapped;
+        }
+        // EXEC answers nil only when a WATCHed key changed; WATCH is never let through.
+        if (results === null) throw new CommandError("EXECABORT the transaction was aborted");
+        return outcomes(results, failure);
+      });
+    },
+
+    async close(timeoutMs) {
+      await Promise.all([
+        pool.close(),
+        owned ? closeConnection(main, timeoutMs) : Promise.resolve(),
+      ]);
+    },
+  };
+}

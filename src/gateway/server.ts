@@ -1,0 +1,80 @@
+/**
+ * Serving a fetch handler with Node's HTTP server (through @hono/node-server), with a graceful
+ * close: stop accepting, let in-flight requests finish within a bounded wait, then cut whatever
+ * connections remain.
+ */
+
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+
+export interface ListenOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Defaults to loopback: exposing Redis to a network must be a deliberate choice. */
+  host?: string;
+}
+
+export interface Listener {
+  /** `http://host:port`, the URL clients use. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections and waits (bounded) for open ones to finish. */
+  close(): Promise<void>;
+}
+
+type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+function urlFor(host: string, port: number): string {
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+}
+
+export async function listen(
+  fetch: FetchHandler,
+  options: ListenOptions,
+  settings: { shutdownTimeoutMs: number },
+): Promise<Listener> {
+  const host = options.host ?? "127.0.0.1";
+  // overrideGlobalObjects: false keeps the process' own Request/Response untouched, since the
+  // gateway may be embedded in an application (or a test) that uses fetch itself.
+  const server = createAdaptorServer({ fetch }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  // Replies are small and written in pieces; without TCP_NODELAY a piece can wait for the peer's
+  // delayed ACK (tens of ms) before it leaves.
+  server.on("connection", (socket) => socket.setNoDelay(true));
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: urlFor(host, port),
+    port,
+    close() {
+      closing ??= (async () => {
+        let done = false;
+        const closed = new Promise<void>((resolve) =>
+          server.close(() => {
+            done = true;
+            resolve();
+          }),
+        );
+        // A kept-alive connection would hold close() open until it times out: close each one as
+        // soon as it is idle, i.e. once its in-flight request has been answered.
+        const deadline = Date.now() + settings.shutdownTimeoutMs;
+        while (!done && Date.now() < deadline) {
+          server.closeIdleConnections();
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 20))]);
+        }
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}

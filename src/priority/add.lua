@@ -1,0 +1,140 @@
+--[[
+priority stream: add (also addMany) — upserts items, one atomic call.
+
+A new id is enqueued now: XADD on the time index gives the server's `<ms>-<seq>` id, turned into
+a 16-character sortable prefix ("%011x%05x"). The ready set's member is prefix .. id, scored
+offset - priority (negated, so ascending order = highest priority first, and equal scores sort
+by prefix = enqueue order). The items hash maps id -> prefix .. tagged payload.
+An existing id (ready or leased) keeps its prefix, hence its enqueue time and FIFO place:
+  replace   -> new data and priority
+  keep      -> nothing changes
+  increment -> priority += given priority, new data
+
+KEYS (6, the same for every priority script):
+  1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
+  2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
+  3 ps:{name}:x   STREAM time index     one entry per live item, field i = id
+  4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
+  5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
+  6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+ARGV:
+  1 ifExists: "replace" | "keep" | "increment"
+  2 "1" to reply for one item ({added, offset, score}), "0" to reply with counts
+  3.. triples: id, priority, tagged payload
+Reply: {"1"|"0", offset, score} or {added count, existing count}, all strings.
+]]
+
+local CHUNK = 1000
+
+local function hmget(key, fields)
+  local out = {}
+  for i = 1, #fields, CHUNK do
+    local part = redis.call("HMGET", key, unpack(fields, i, math.min(i + CHUNK - 1, #fields)))
+    for k = 1, #part do
+      out[i + k - 1] = part[k]
+    end
+  end
+  return out
+end
+
+local function batched(cmd, key, list)
+  for i = 1, #list, CHUNK do
+    redis.call(cmd, key, unpack(list, i, math.min(i + CHUNK - 1, #list)))
+  end
+end
+
+-- The sortable prefix of a new entry in the time index. Sequence numbers above 16^5 - 1 in one
+-- millisecond (never seen in practice) move the entry to the next millisecond, so the prefix keeps
+-- its fixed width and order.
+local function enqueue(id)
+  local sid = redis.call("XADD", KEYS[3], "*", "i", id)
+  local dash = string.find(sid, "-", 1, true)
+  local ms = tonumber(string.sub(sid, 1, dash - 1))
+  local seq = tonumber(string.sub(sid, dash + 1))
+  if seq > 1048575 then
+    redis.call("XDEL", KEYS[3], sid)
+    ms = ms + 1
+    seq = 0
+    redis.call("XADD", KEYS[3], string.format("%d-0", ms), "i", id)
+  end
+  return string.format("%011x%05x", ms, seq)
+end
+
+local mode = ARGV[1]
+local report = ARGV[2] == "1"
+local offset_text = redis.call("HGET", KEYS[6], "o") or "0"
+local offset = tonumber(offset_text)
+local n = (#ARGV - 2) / 3
+
+local ids = {}
+for i = 1, n do
+  ids[i] = ARGV[3 * i]
+end
+local current = hmget(KEYS[2], ids)
+
+-- Items created by this call, flushed together at the end; a repeated id updates its entry here.
+local fresh = {}
+local new_ids, new_prefix, new_score, new_data = {}, {}, {}, {}
+local added, existing = 0, 0
+
+for i = 1, n do
+  local id = ARGV[3 * i]
+  local priority = tonumber(ARGV[3 * i + 1])
+  local data = ARGV[3 * i + 2]
+  local k = fresh[id]
+  if k then
+    existing = existing + 1
+    if mode == "replace" then
+      new_score[k] = offset - priority
+      new_data[k] = data
+    elseif mode == "increment" then
+      new_score[k] = new_score[k] - priority
+      new_data[k] = data
+    end
+  elseif current[i] then
+    existing = existing + 1
+    if mode ~= "keep" then
+      local prefix = string.sub(current[i], 1, 16)
+      local member = prefix .. id
+      local set = KEYS[1]
+      if not redis.call("ZSCORE", KEYS[1], member) then
+        set = KEYS[5]
+      end
+      if mode == "replace" then
+        redis.call("ZADD", set, offset - priority, member)
+      else
+        redis.call("ZINCRBY", set, -priority, member)
+      end
+      redis.call("HSET", KEYS[2], id, prefix .. data)
+    end
+  else
+    added = added + 1
+    k = #new_ids + 1
+    local prefix = enqueue(id)
+    new_ids[k] = id
+    new_prefix[k] = prefix
+    new_score[k] = offset - priority
+    new_data[k] = data
+    fresh[id] = k
+  end
+end
+
+if #new_ids > 0 then
+  local zpairs, hpairs = {}, {}
+  for k = 1, #new_ids do
+    zpairs[2 * k - 1] = new_score[k]
+    zpairs[2 * k] = new_prefix[k] .. new_ids[k]
+    hpairs[2 * k - 1] = new_ids[k]
+    hpairs[2 * k] = new_prefix[k] .. new_data[k]
+  end
+  batched("ZADD", KEYS[1], zpairs)
+  batched("HSET", KEYS[2], hpairs)
+end
+
+if report then
+  local id = ARGV[3]
+  local member = string.sub(redis.call("HGET", KEYS[2], id), 1, 16) .. id
+  local score = redis.call("ZSCORE", KEYS[1], member) or redis.call("ZSCORE", KEYS[5], member)
+  return { added > 0 and "1" or "0", offset_text, score }
+end
+return { tostring(added), tostring(existing) }

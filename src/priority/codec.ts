@@ -1,0 +1,83 @@
+/**
+ * How items are stored and read back. A stored value is `<16-char prefix><tag><payload>`: the
+ * prefix is the item's place in the time index, the tag `s` marks a raw string and `j` JSON text,
+ * so "42" and 42 come back as they went in and strings cost one byte.
+ */
+import { RedgeError } from "../errors.js";
+import type { RedisReply } from "../port.js";
+import type { JsonValue } from "./schemas.js";
+
+/** Length of the sortable prefix `%011x%05x` (ms, sequence of the time-index entry). */
+export const PREFIX_LENGTH = 16;
+
+export interface PriorityItem<T = JsonValue> {
+  id: string;
+  data: T;
+  /** Current priority (after increments and decrementAll). */
+  priority: number;
+  /** When the item was first enqueued, in ms since the epoch, by the server's clock. */
+  enqueuedAt: number;
+  /** The running lease's deadline (server ms), or null when the item is not leased. */
+  leasedUntil: number | null;
+}
+
+export function encodeData(data: JsonValue): string {
+  return typeof data === "string" ? `s${data}` : `j${JSON.stringify(data)}`;
+}
+
+/** Decodes a stored value (prefix included). */
+export function decodeData(stored: string): JsonValue {
+  const tag = stored.charCodeAt(PREFIX_LENGTH);
+  const payload = stored.slice(PREFIX_LENGTH + 1);
+  if (tag === 115 /* s */) return payload;
+  if (tag === 106 /* j */) return JSON.parse(payload) as JsonValue;
+  throw malformed("an item's stored value has an unknown tag");
+}
+
+/** priority = offset - score, with -0 reported as 0. Both come as Redis' full-precision text. */
+export function priorityOf(offset: RedisReply, score: RedisReply): number {
+  const p = Number(offset) - Number(score);
+  return p === 0 ? 0 : p;
+}
+
+/** The enqueue time (ms) encoded in a member's prefix. */
+export function enqueuedAtOf(member: string): number {
+  return Number.parseInt(member.slice(0, 11), 16);
+}
+
+export function idOf(member: string): string {
+  return member.slice(PREFIX_LENGTH);
+}
+
+/** One item from a script's reply: member, score, stored value (+ lease deadline). */
+export function decodeItem<T>(
+  offset: RedisReply,
+  member: RedisReply,
+  score: RedisReply,
+  value: RedisReply,
+  leasedUntil: RedisReply,
+): PriorityItem<T> {
+  if (typeof member !== "string" || typeof value !== "string") {
+    throw malformed("an item is missing from the stream's hash");
+  }
+  return {
+    id: idOf(member),
+    data: decodeData(value) as T,
+    priority: priorityOf(offset, score),
+    enqueuedAt: enqueuedAtOf(member),
+    leasedUntil: leasedUntil === "" || leasedUntil === null ? null : Number(leasedUntil),
+  };
+}
+
+export function asArray(reply: RedisReply): RedisReply[] {
+  if (!Array.isArray(reply)) throw malformed("expected an array reply");
+  return reply;
+}
+
+export function asStrings(reply: RedisReply): string[] {
+  return asArray(reply).map(String);
+}
+
+function malformed(what: string): RedgeError {
+  return new RedgeError("command", `Malformed priority stream reply: ${what}`);
+}

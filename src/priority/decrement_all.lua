@@ -1,0 +1,26 @@
+--[[
+priority stream: decrementAll — lowers every item's priority by delta in O(1): scores are stored
+as offset - priority, so moving the offset moves every priority at once.
+
+KEYS (6, the same for every priority script):
+  1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
+  2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
+  3 ps:{name}:x   STREAM time index     one entry per live item, field i = id
+  4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
+  5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
+  6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+ARGV: 1 delta
+Reply: the new offset (string).
+]]
+
+local offset = tonumber(redis.call("HGET", KEYS[6], "o") or "0") - tonumber(ARGV[1])
+if offset ~= offset or offset == math.huge or offset == -math.huge then
+  return redis.error_reply("ERR priority offset out of range")
+end
+if offset == 0 then
+  redis.call("HDEL", KEYS[6], "o")
+  return "0"
+end
+local text = string.format("%.17g", offset)
+redis.call("HSET", KEYS[6], "o", text)
+return text

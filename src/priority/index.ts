@@ -1,0 +1,35 @@
+/**
+ * Priority streams: `client.priority(name)` (or `priorityStream(client, name)`) and the seed's
+ * `ps*` aliases. See docs/priority.md.
+ */
+export {
+  psadd,
+  psaddmany,
+  psdecrement_all,
+  psdecrementAll,
+  psdeletebelowthreshold,
+  psexpired,
+  psincrement,
+  pspull,
+} from "./aliases.js";
+export type { PriorityItem } from "./codec.js";
+export { priorityKeys } from "./keys.js";
+export {
+  ADD_MANY_CHUNK_BYTES,
+  ADD_MANY_CHUNK_ITEMS,
+  DEFAULT_EXPIRED_LIMIT,
+  MAX_EXPIRED_LIMIT,
+  MAX_IDS_PER_CALL,
+  MAX_PULL_COUNT,
+} from "./schemas.js";
+export type {
+  AckEntry,
+  AddOptions,
+  DeleteBelowOptions,
+  ExpiredOptions,
+  IfExists,
+  JsonValue,
+  PullOptions,
+} from "./schemas.js";
+export { PriorityStream, priorityStream } from "./stream.js";
+export type { AddManyItem, AddManyResult, AddResult, StreamSize } from "./stream.js";

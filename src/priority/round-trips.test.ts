@@ -1,0 +1,118 @@
+/**
+ * One operation = one round trip: on a private redis-server, MONITOR shows exactly the commands
+ * each operation sends from outside Lua (an EVALSHA, nothing else), over TCP and over REST through
+ * the gateway; over REST each operation is also exactly one HTTP request.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGateway, type RunningGateway } from "../../test/helpers/gateway.js";
+import { type RunningRedis, startRedisServer } from "../../test/helpers/redis-server.js";
+import type { RedgeClient } from "../client.js";
+import { createNodeClient } from "../node.js";
+import { type PriorityStream, priorityStream } from "./index.js";
+
+type Op = [label: string, run: (s: PriorityStream) => Promise<unknown>];
+
+const OPS: Op[] = [
+  ["add", (s) => s.add("a", "A", 1)],
+  ["add (increment)", (s) => s.add("a", "A", 1, { ifExists: "increment" })],
+  [
+    "addMany",
+    (s) =>
+      s.addMany([
+        { id: "b", data: { b: 1 }, priority: 3 },
+        { id: "c", data: "C", priority: 2 },
+        { id: "d", data: 4, priority: 0 },
+      ]),
+  ],
+  ["pull (peek)", (s) => s.pull({ count: 2, purge: false })],
+  ["pull (gate)", (s) => s.pull({ count: 2, purge: false, gate: true })],
+  ["pull (lease)", (s) => s.pull({ leaseMs: 60_000 })],
+  ["ack", (s) => s.ack(["b"])],
+  ["pull (purge)", (s) => s.pull()],
+  ["increment", (s) => s.increment("c", 2)],
+  ["decrementAll", (s) => s.decrementAll(1)],
+  ["deleteBelow", (s) => s.deleteBelow(0)],
+  ["expired", (s) => s.expired({ ttlMs: 1 })],
+  ["expired (purge)", (s) => s.expired({ ttlMs: 60_000, purge: true })],
+  ["get", (s) => s.get("c")],
+  ["remove", (s) => s.remove(["c", "zz"])],
+  ["size", (s) => s.size()],
+  ["setGate", (s) => s.setGate(2)],
+  ["getGate", (s) => s.getGate()],
+  ["clear", (s) => s.clear()],
+];
+
+describe("priority stream: one round trip per operation", () => {
+  let redis: RunningRedis;
+  let gateway: RunningGateway;
+  let monitor: Redis;
+  let marker: Redis;
+  const seen: string[][] = [];
+  let markers = 0;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    gateway = await startGateway({ redisUrl: redis.url });
+    marker = new Redis(redis.url);
+    monitor = await new Redis(redis.url).monitor();
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      if (source !== "lua") seen.push(args);
+    });
+  });
+  afterAll(async () => {
+    monitor?.disconnect();
+    marker?.disconnect();
+    await gateway?.close();
+    await redis?.stop();
+  });
+
+  /** Commands that reached Redis from outside scripts while `run` ran. */
+  async function commandsOf(run: () => Promise<unknown>): Promise<string[][]> {
+    const tag = `marker-${++markers}`;
+    await run();
+    // MONITOR reports commands in execution order: once the marker shows, everything before it has.
+    await marker.echo(tag);
+    for (let i = 0; i < 200 && !seen.some((args) => args[1] === tag); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const end = seen.findIndex((args) => args[1] === tag);
+    expect(end).toBeGreaterThanOrEqual(0);
+    return seen.splice(0, end + 1).slice(0, -1);
+  }
+
+  for (const transport of ["tcp", "rest"] as const) {
+    it(`sends exactly one EVALSHA per operation [${transport}]`, async () => {
+      const client: RedgeClient =
+        transport === "tcp"
+          ? createNodeClient({ url: redis.url })
+          : createNodeClient({ url: gateway.url, token: gateway.token });
+      const stream = priorityStream(client, `rt-${transport}`);
+      const realFetch = globalThis.fetch;
+      let requests = 0;
+      globalThis.fetch = ((...args: Parameters<typeof fetch>) => {
+        requests++;
+        return realFetch(...args);
+      }) as typeof fetch;
+      try {
+        // Warm-up: connection set-up, and the first EVALSHA of each script falls back to EVAL.
+        await commandsOf(async () => {
+          await client.command(["PING"]);
+          for (const [, run] of OPS) await run(stream);
+        });
+        for (const [label, run] of OPS) {
+          requests = 0;
+          const commands = await commandsOf(() => run(stream));
+          expect(
+            commands.map((args) => args[0]?.toUpperCase()),
+            label,
+          ).toEqual(["EVALSHA"]);
+          expect(requests, `${label}: HTTP requests`).toBe(transport === "rest" ? 1 : 0);
+        }
+      } finally {
+        globalThis.fetch = realFetch;
+        await client.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,57 @@
+/**
+ * Errors of the subjects capability, in the redge error family.
+ */
+import { RedgeError, type RedgeErrorCode } from "../errors.js";
+
+function describe(prop: string, extended: boolean): string {
+  return `${extended ? "Extended property" : "Property"} "${prop}"`;
+}
+
+/**
+ * A read-modify-write (`set(prop, fn)`) lost the race `attempts` rounds in a row: other writers
+ * kept changing the property between the read and the compare-and-set. The failed call wrote
+ * nothing; the caller may try again later.
+ */
+export class ConflictError extends RedgeError {
+  readonly subject: string;
+  readonly prop: string;
+  readonly extended: boolean;
+  readonly attempts: number;
+  constructor(subject: string, prop: string, extended: boolean, attempts: number) {
+    // "conflict" is not in the shared RedgeErrorCode union (src/errors.ts) yet; callers that
+    // switch on `code` see "conflict", which an HTTP layer maps to 409.
+    super(
+      "conflict" as RedgeErrorCode,
+      `${describe(prop, extended)} of subject "${subject}" kept changing: gave up after ${attempts} attempt(s)`,
+    );
+    this.name = "ConflictError";
+    this.subject = subject;
+    this.prop = prop;
+    this.extended = extended;
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * A stored property could not be used: its text is not JSON, or `incr` found something other
+ * than a number there. The failed call wrote nothing, except a plain-value `set`, which writes
+ * and reads the replaced value in one step (the message says so).
+ */
+export class SubjectValueError extends RedgeError {
+  readonly subject: string;
+  readonly prop: string;
+  readonly extended: boolean;
+  constructor(
+    subject: string,
+    prop: string,
+    extended: boolean,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super("validation", `${describe(prop, extended)} of subject "${subject}" ${reason}`, options);
+    this.name = "SubjectValueError";
+    this.subject = subject;
+    this.prop = prop;
+    this.extended = extended;
+  }
+}

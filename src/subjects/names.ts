@@ -1,0 +1,73 @@
+/**
+ * What the subjects capability accepts as prefix, subject name and property name, and the
+ * KRules layout those names map to.
+ */
+import * as z from "zod";
+
+/** Whether `s` holds a control character (U+0000–U+001F, U+007F). */
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+// Braces would let a name choose another hash slot; control characters make keys unreadable in
+// tools and logs. Both rules follow the ones for every redge key part.
+function badKeyPart(s: string): boolean {
+  return s.includes("{") || s.includes("}") || hasControl(s);
+}
+
+/** The key prefix of a subject store, e.g. `myapp:` (may be empty, as in KRules). */
+export const subjectPrefixSchema = z
+  .string()
+  .max(200, "must be at most 200 characters")
+  .refine((s) => !badKeyPart(s), "must not contain '{', '}' or control characters");
+
+/** A subject's name, e.g. `user|42` or `device:abc`. */
+export const subjectNameSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(512, "must be at most 512 characters")
+  .refine((s) => !badKeyPart(s), "must not contain '{', '}' or control characters");
+
+/** A property's name. It becomes a hash field, never a key part, so braces are harmless here. */
+export const propNameSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(512, "must be at most 512 characters")
+  .refine((s) => !hasControl(s), "must not contain control characters");
+
+export const subjectsOptionsSchema = z.object({ prefix: subjectPrefixSchema.default("") }).strict();
+export type SubjectsOptions = z.input<typeof subjectsOptionsSchema>;
+
+export const propOptionsSchema = z
+  .object({
+    /** An extended property (KRules `e<name>` field) instead of a default one (`p<name>`). */
+    extended: z.boolean().optional(),
+  })
+  .strict();
+export type PropOptions = z.input<typeof propOptionsSchema>;
+
+export const DEFAULT_SET_ATTEMPTS = 50;
+
+export const setOptionsSchema = propOptionsSchema
+  .extend({
+    /**
+     * For a function value: how many compare-and-set rounds to try before giving up with a
+     * ConflictError (default 50).
+     */
+    attempts: z.number().int("must be a whole number").min(1).max(1000).optional(),
+  })
+  .strict();
+export type SetOptions = z.input<typeof setOptionsSchema>;
+
+/** KRules' property-type letters: `p` for default properties, `e` for extended ones. */
+export const DEFAULT_TYPE = "p";
+export const EXTENDED_TYPE = "e";
+
+/** The hash field of a property, as KRules writes it: type letter followed by the name. */
+export function fieldOf(prop: string, extended: boolean | undefined): string {
+  return (extended ? EXTENDED_TYPE : DEFAULT_TYPE) + prop;
+}

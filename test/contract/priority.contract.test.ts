@@ -1,0 +1,770 @@
+/**
+ * Contract: priority streams behave the same over TCP and REST (through the project's gateway).
+ * Includes a property-based test against a small in-memory model of the same semantics.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type RedgeClient, ValidationError } from "../../src/index.js";
+import {
+  type JsonValue,
+  PriorityStream,
+  priorityKeys,
+  priorityStream,
+  psadd,
+  psaddmany,
+  psdecrementAll,
+  psdeletebelowthreshold,
+  psexpired,
+  psincrement,
+  pspull,
+} from "../../src/priority/index.js";
+import { describeTransports } from "./transports.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function serverMs(client: RedgeClient): Promise<number> {
+  const [s, us] = (await client.command(["TIME"])) as [string, string];
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+}
+
+/** How many of the stream's six keys exist. */
+async function keysPresent(client: RedgeClient, name: string): Promise<number> {
+  return (await client.command(["EXISTS", ...priorityKeys(client, name)])) as number;
+}
+
+const brief = <T>(items: { id: string; data: T; priority: number }[]) =>
+  items.map(({ id, data, priority }) => ({ id, data, priority }));
+
+describeTransports("priority stream", (t) => {
+  let counter = 0;
+  const fresh = (label: string) => t.key(`ps-${label}-${++counter}`);
+  const open = <T = JsonValue>(label: string) => priorityStream<T>(t.client, fresh(label));
+
+  describe("data and ordering", () => {
+    it("gives data back exactly as it went in", async () => {
+      const s = open("data");
+      const values: JsonValue[] = [
+        "42",
+        42,
+        "1e3",
+        1.5,
+        -7,
+        0,
+        "",
+        " ",
+        "null",
+        null,
+        "true",
+        true,
+        false,
+        '{"a":1}',
+        { a: 1 },
+        "[1,2]",
+        [1, "2", [3, { four: null }]],
+        { nested: { deep: [{ x: "héllo 🌍 世界" }] }, n: -0.25 },
+        "héllo 🌍 世界 \u2028 \t\n",
+        "T0s=",
+        "OK",
+        "x".repeat(10_000),
+      ];
+      await s.addMany(values.map((data, i) => ({ id: `i${i}`, data, priority: 0 })));
+      for (const [i, data] of values.entries()) {
+        expect((await s.get(`i${i}`))?.data).toEqual(data);
+      }
+      const pulled = await s.pull({ count: values.length });
+      expect(pulled.map((item) => item.data)).toEqual(values);
+      expect(typeof pulled[0]?.data).toBe("string");
+      expect(typeof pulled[1]?.data).toBe("number");
+    });
+
+    it("serves the highest priority first and equal priorities first-in first-out", async () => {
+      const s = open("order");
+      const priorities = [1, 5, 1, 3, 5, 1, -2, 3, 5, 0.5, 1e12, -1e-9];
+      for (const [i, priority] of priorities.entries()) await s.add(`i${i}`, i, priority);
+      await s.addMany([
+        { id: "m0", data: "m", priority: 3 },
+        { id: "m1", data: "m", priority: 3 },
+      ]);
+      const expected = [
+        ...priorities.map((priority, i) => ({ id: `i${i}`, priority, i })),
+        { id: "m0", priority: 3, i: 100 },
+        { id: "m1", priority: 3, i: 101 },
+      ]
+        .sort((a, b) => b.priority - a.priority || a.i - b.i)
+        .map(({ id, priority }) => ({ id, priority }));
+      const peeked = await s.pull({ count: 100, purge: false });
+      expect(peeked.map(({ id, priority }) => ({ id, priority }))).toEqual(expected);
+      const drained: { id: string; priority: number }[] = [];
+      for (;;) {
+        const batch = await s.pull({ count: 3 });
+        if (batch.length === 0) break;
+        drained.push(...batch.map(({ id, priority }) => ({ id, priority })));
+      }
+      expect(drained).toEqual(expected);
+    });
+
+    it("stamps enqueuedAt with the server's clock", async () => {
+      const s = open("clock");
+      const before = await serverMs(t.client);
+      await s.add("a", "x", 1);
+      await s.addMany([{ id: "b", data: "y", priority: 1 }]);
+      const after = await serverMs(t.client);
+      for (const item of await s.pull({ count: 2, purge: false })) {
+        expect(item.enqueuedAt).toBeGreaterThanOrEqual(before);
+        expect(item.enqueuedAt).toBeLessThanOrEqual(after);
+        expect(item.leasedUntil).toBeNull();
+      }
+    });
+
+    it("keeps all keys of a stream in one hash slot, under the client's key prefix", async () => {
+      const client = t.makeClient({ keyPrefix: "tenant-a:" });
+      const name = fresh("slot");
+      const s = priorityStream(client, name);
+      await s.add("a", "x", 1);
+      const keys = priorityKeys(client, name);
+      expect(keys.map((k) => k.replace(`tenant-a:ps:{${name}}:`, ""))).toEqual([
+        "q",
+        "h",
+        "x",
+        "l",
+        "lp",
+        "m",
+      ]);
+      expect(await t.client.command(["EXISTS", keys[0]!, keys[1]!, keys[2]!])).toBe(3);
+      // The same name without the prefix is another stream.
+      expect(await priorityStream(t.client, name).size()).toEqual({ ready: 0, leased: 0 });
+    });
+  });
+
+  describe("add and addMany", () => {
+    it("replace (default) keeps the enqueue time and FIFO place; keep; increment", async () => {
+      const s = open("upsert");
+      expect(await s.add("a", "a1", 1)).toEqual({ added: true, priority: 1 });
+      expect(await s.add("b", "b1", 1)).toEqual({ added: true, priority: 1 });
+      const enqueuedAt = (await s.get("a"))!.enqueuedAt;
+      await sleep(5);
+
+      expect(await s.add("a", "a2", 1)).toEqual({ added: false, priority: 1 });
+      let items = await s.pull({ count: 2, purge: false });
+      expect(brief(items)).toEqual([
+        { id: "a", data: "a2", priority: 1 },
+        { id: "b", data: "b1", priority: 1 },
+      ]);
+      expect(items[0]!.enqueuedAt).toBe(enqueuedAt);
+
+      expect(await s.add("a", "a3", 7, { ifExists: "keep" })).toEqual({
+        added: false,
+        priority: 1,
+      });
+      expect((await s.get("a"))?.data).toBe("a2");
+
+      expect(await s.add("b", "b2", 2.5, { ifExists: "increment" })).toEqual({
+        added: false,
+        priority: 3.5,
+      });
+      expect(await s.add("c", "c1", 2, { ifExists: "increment" })).toEqual({
+        added: true,
+        priority: 2,
+      });
+      expect(await s.add("d", "d1", 4, { ifExists: "keep" })).toEqual({ added: true, priority: 4 });
+      items = await s.pull({ count: 10, purge: false });
+      expect(brief(items)).toEqual([
+        { id: "d", data: "d1", priority: 4 },
+        { id: "b", data: "b2", priority: 3.5 },
+        { id: "c", data: "c1", priority: 2 },
+        { id: "a", data: "a2", priority: 1 },
+      ]);
+    });
+
+    it("updates a leased item in place: it stays leased and returns with the new values", async () => {
+      const s = open("upsert-leased");
+      await s.add("a", "old", 1);
+      const [leased] = await s.pull({ leaseMs: 60_000 });
+      expect(await s.add("a", "new", 9)).toEqual({ added: false, priority: 9 });
+      expect(await s.add("a", "newer", 1, { ifExists: "increment" })).toEqual({
+        added: false,
+        priority: 10,
+      });
+      const item = await s.get("a");
+      expect(item).toMatchObject({ data: "newer", priority: 10, leasedUntil: leased!.leasedUntil });
+      expect(await s.size()).toEqual({ ready: 0, leased: 1 });
+      expect(await s.pull({ purge: false })).toEqual([]);
+    });
+
+    it("addMany adds and updates in one call, repeated ids included", async () => {
+      const s = open("many");
+      await s.add("x", "x0", 10);
+      const result = await s.addMany(
+        [
+          { id: "a", data: "a1", priority: 1 },
+          { id: "x", data: "x1", priority: 1 },
+          { id: "a", data: "a2", priority: 2 },
+          { id: "b", data: "b1", priority: 1 },
+        ],
+        { ifExists: "increment" },
+      );
+      expect(result).toEqual({ added: 2, existing: 2 });
+      expect(brief(await s.pull({ count: 10, purge: false }))).toEqual([
+        { id: "x", data: "x1", priority: 11 },
+        { id: "a", data: "a2", priority: 3 },
+        { id: "b", data: "b1", priority: 1 },
+      ]);
+      expect(
+        await s.addMany([
+          { id: "b", data: "b2", priority: 5 },
+          { id: "b", data: "b3", priority: 4 },
+        ]),
+      ).toEqual({ added: 0, existing: 2 });
+      expect(await s.get("b")).toMatchObject({ data: "b3", priority: 4 });
+      expect(
+        await s.addMany(
+          [
+            { id: "c", data: "c1", priority: 5 },
+            { id: "c", data: "c2", priority: 6 },
+            { id: "x", data: "x9", priority: 0 },
+          ],
+          { ifExists: "keep" },
+        ),
+      ).toEqual({ added: 1, existing: 2 });
+      expect(await s.get("c")).toMatchObject({ data: "c1", priority: 5 });
+      expect(await s.get("x")).toMatchObject({ data: "x1", priority: 11 });
+      expect(await s.addMany([])).toEqual({ added: 0, existing: 0 });
+    });
+
+    it("addMany sends large arrays in chunks and keeps their order", async () => {
+      const s = open("chunks");
+      const items = Array.from({ length: 2_500 }, (_, i) => ({
+        id: `k${i}`,
+        data: i,
+        priority: i % 2,
+      }));
+      expect(await s.addMany(items)).toEqual({ added: 2_500, existing: 0 });
+      expect(await s.size()).toEqual({ ready: 2_500, leased: 0 });
+      const pulled = await s.pull({ count: 2_500 });
+      const expected = [...items.filter((i) => i.priority === 1), ...items.filter((i) => i.priority === 0)];
+      expect(pulled.map((i) => i.id)).toEqual(expected.map((i) => i.id));
+    });
+  });
+
+  describe("pull", () => {
+    it("pulls one item by default, purges by default, and peeks without purge or lease", async () => {
+      const s = open("pull");
+      await s.addMany([
+        { id: "a", data: 1, priority: 3 },
+        { id: "b", data: 2, priority: 2 },
+        { id: "c", data: 3, priority: 1 },
+      ]);
+      expect(brief(await s.pull({ purge: false }))).toEqual([{ id: "a", data: 1, priority: 3 }]);
+      expect(await s.size()).toEqual({ ready: 3, leased: 0 });
+      expect((await s.pull()).map((i) => i.id)).toEqual(["a"]);
+      expect((await s.pull({ count: 5 })).map((i) => i.id)).toEqual(["b", "c"]);
+      expect(await s.pull({ count: 5 })).toEqual([]);
+      expect(await s.get("a")).toBeNull();
+      expect(await keysPresent(t.client, s.name)).toBeLessThanOrEqual(1); // the empty time index
+    });
+
+    it("with gate returns only items at or above the stream's gate", async () => {
+      const s = open("gate");
+      expect(await s.getGate()).toBeNull();
+      await s.addMany([
+        { id: "hi", data: 0, priority: 10 },
+        { id: "mid", data: 0, priority: 5 },
+        { id: "lo", data: 0, priority: 1 },
+      ]);
+      // No gate set: gate has nothing to filter with.
+      expect((await s.pull({ count: 5, gate: true, purge: false })).map((i) => i.id)).toEqual([
+        "hi",
+        "mid",
+        "lo",
+      ]);
+      await s.setGate(5);
+      expect(await s.getGate()).toBe(5);
+      expect((await s.pull({ count: 5, gate: true, purge: false })).map((i) => i.id)).toEqual([
+        "hi",
+        "mid",
+      ]);
+      // Gate off: everything.
+      expect(await s.pull({ count: 5, purge: false })).toHaveLength(3);
+      // The gate follows decrementAll: priorities move, the gate stays.
+      await s.decrementAll(1);
+      expect((await s.pull({ count: 5, gate: true, purge: false })).map((i) => i.id)).toEqual([
+        "hi",
+      ]);
+      const leased = await s.pull({ count: 5, gate: true, leaseMs: 60_000 });
+      expect(leased.map((i) => i.id)).toEqual(["hi"]);
+      expect(await s.pull({ count: 5, gate: true })).toEqual([]);
+      await s.setGate(-0.5);
+      expect((await s.pull({ count: 5, gate: true })).map((i) => i.id)).toEqual(["mid", "lo"]);
+      await s.setGate(null);
+      expect(await s.getGate()).toBeNull();
+    });
+  });
+
+  describe("leases", () => {
+    it("hide items until acked; ack completes them once", async () => {
+      const s = open("lease");
+      await s.addMany([
+        { id: "a", data: "A", priority: 2 },
+        { id: "b", data: "B", priority: 1 },
+      ]);
+      const before = await serverMs(t.client);
+      const leased = await s.pull({ count: 1, leaseMs: 60_000 });
+      expect(brief(leased)).toEqual([{ id: "a", data: "A", priority: 2 }]);
+      expect(leased[0]!.leasedUntil).toBeGreaterThanOrEqual(before + 60_000);
+      expect(await s.size()).toEqual({ ready: 1, leased: 1 });
+      expect((await s.pull({ count: 5, purge: false })).map((i) => i.id)).toEqual(["b"]);
+      expect((await s.get("a"))?.leasedUntil).toBe(leased[0]!.leasedUntil);
+
+      expect(await s.ack(["a", "b", "nope", "a"])).toEqual(["a"]);
+      expect(await s.ack(["a"])).toEqual([]);
+      expect(await s.get("a")).toBeNull();
+      expect(await s.size()).toEqual({ ready: 1, leased: 0 });
+      expect(await s.ack([])).toEqual([]);
+    });
+
+    it("come back by themselves when the lease runs out; a late ack is refused", async () => {
+      const s = open("lease-expiry");
+      await s.addMany([
+        { id: "a", data: "A", priority: 2 },
+        { id: "b", data: "B", priority: 1 },
+      ]);
+      const [first] = await s.pull({ count: 1, leaseMs: 150 });
+      expect(first!.id).toBe("a");
+      // Poll until it is back: never before its deadline by the server's clock.
+      let back: string[] = [];
+      for (let i = 0; i < 60 && !back.includes("a"); i++) {
+        await sleep(25);
+        const now = await serverMs(t.client);
+        back = (await s.pull({ count: 5, purge: false })).map((item) => item.id);
+        if (back.includes("a")) expect(now + 5).toBeGreaterThanOrEqual(first!.leasedUntil!);
+      }
+      expect(back).toEqual(["a", "b"]); // back in its place: priority first, then FIFO
+      expect(await s.ack(["a"])).toEqual([]);
+      expect(await s.get("a")).toMatchObject({ leasedUntil: null, priority: 2, data: "A" });
+      expect(await s.size()).toEqual({ ready: 2, leased: 0 });
+    });
+
+    it("an ack after the lease ran out is refused even before any other call", async () => {
+      const s = open("late-ack");
+      await s.add("a", "A", 1);
+      await s.pull({ leaseMs: 100 });
+      await sleep(250);
+      expect(await s.ack(["a"])).toEqual([]);
+      expect(await s.size()).toEqual({ ready: 1, leased: 0 });
+    });
+
+    it("ack with the pull's leasedUntil only completes that very lease", async () => {
+      const s = open("lease-token");
+      await s.add("a", "A", 1);
+      const [old] = await s.pull({ leaseMs: 100 });
+      await sleep(250);
+      const [current] = await s.pull({ leaseMs: 60_000 });
+      expect(current!.leasedUntil).toBeGreaterThan(old!.leasedUntil!);
+      expect(await s.ack([{ id: "a", leasedUntil: old!.leasedUntil! }])).toEqual([]);
+      expect(await s.size()).toEqual({ ready: 0, leased: 1 });
+      expect(await s.ack([{ id: "a", leasedUntil: current!.leasedUntil! }])).toEqual(["a"]);
+      expect(await s.size()).toEqual({ ready: 0, leased: 0 });
+    });
+  });
+
+  describe("priorities", () => {
+    it("increment returns the new priority, or null for an absent id", async () => {
+      const s = open("increment");
+      await s.addMany([
+        { id: "a", data: 0, priority: 1 },
+        { id: "b", data: 0, priority: 2 },
+      ]);
+      expect(await s.increment("a", 5)).toBe(6);
+      expect(await s.increment("b", -2.5)).toBe(-0.5);
+      expect(await s.increment("missing", 1)).toBeNull();
+      expect(await s.get("missing")).toBeNull();
+      expect((await s.pull({ count: 2, purge: false })).map((i) => i.id)).toEqual(["a", "b"]);
+      expect(await s.increment("a", -6)).toBe(0);
+      expect(Object.is(await s.increment("a", 0), 0)).toBe(true);
+      // A leased item keeps its lease and gets the new priority.
+      await s.pull({ count: 1, leaseMs: 60_000 });
+      expect(await s.increment("b", 10)).toBe(9.5);
+      expect(await s.get("b")).toMatchObject({ priority: 9.5 });
+      expect(await s.size()).toEqual({ ready: 1, leased: 1 });
+    });
+
+    it("decrementAll moves every priority; deleteBelow and increment follow it", async () => {
+      const s = open("decrement");
+      await s.addMany([
+        { id: "a", data: 0, priority: 10 },
+        { id: "b", data: 0, priority: 5 },
+        { id: "c", data: 0, priority: 3 },
+        { id: "d", data: 0, priority: 1 },
+      ]);
+      await s.decrementAll(3);
+      expect(
+        (await s.pull({ count: 10, purge: false })).map(({ id, priority }) => [id, priority]),
+      ).toEqual([
+        ["a", 7],
+        ["b", 2],
+        ["c", 0],
+        ["d", -2],
+      ]);
+      expect(await s.deleteBelow(0)).toEqual(["d"]);
+      expect(await s.increment("c", 4)).toBe(4);
+      await s.add("e", 0, 3);
+      await s.decrementAll(-1.5);
+      expect(
+        (await s.pull({ count: 10, purge: false })).map(({ id, priority }) => [id, priority]),
+      ).toEqual([
+        ["a", 8.5],
+        ["c", 5.5],
+        ["e", 4.5],
+        ["b", 3.5],
+      ]);
+      expect(await s.deleteBelow(4.5, { inclusive: true })).toEqual(["e", "b"]);
+      expect(await s.deleteBelow(-100)).toEqual([]);
+      await s.decrementAll(0);
+      expect((await s.pull({ count: 10 })).map((i) => i.id)).toEqual(["a", "c"]);
+    });
+
+    it("deleteBelow removes leased items too; their ack is then refused", async () => {
+      const s = open("delete-leased");
+      await s.addMany([
+        { id: "a", data: 0, priority: 1 },
+        { id: "b", data: 0, priority: 2 },
+        { id: "c", data: 0, priority: 1 },
+      ]);
+      await s.pull({ count: 1, leaseMs: 60_000 }); // b
+      await s.decrementAll(1);
+      expect(await s.deleteBelow(2)).toEqual(["a", "c", "b"]);
+      expect(await s.ack(["b"])).toEqual([]);
+      expect(await s.size()).toEqual({ ready: 0, leased: 0 });
+    });
+  });
+
+  describe("expired", () => {
+    it("lists items enqueued longer ago than ttlMs, oldest first; purge removes them", async () => {
+      const s = open("expired");
+      await s.addMany([
+        { id: "old1", data: "o1", priority: 1 },
+        { id: "old2", data: "o2", priority: 9 },
+      ]);
+      await s.pull({ count: 1, leaseMs: 60_000 }); // old2 leased
+      await sleep(300);
+      await s.add("new", "n", 5);
+      const listed = await s.expired({ ttlMs: 200 });
+      expect(brief(listed)).toEqual([
+        { id: "old1", data: "o1", priority: 1 },
+        { id: "old2", data: "o2", priority: 9 },
+      ]);
+      expect(listed[0]!.leasedUntil).toBeNull();
+      expect(listed[1]!.leasedUntil).not.toBeNull();
+      expect(await s.size()).toEqual({ ready: 2, leased: 1 });
+      expect((await s.expired({ ttlMs: 200, limit: 1 })).map((i) => i.id)).toEqual(["old1"]);
+      expect(await s.expired({ ttlMs: 60_000 })).toEqual([]);
+
+      const purged = await s.expired({ ttlMs: 200, purge: true });
+      expect(purged.map((i) => i.id)).toEqual(["old1", "old2"]);
+      expect(await s.size()).toEqual({ ready: 1, leased: 0 });
+      expect(await s.ack(["old2"])).toEqual([]);
+      expect(await s.expired({ ttlMs: 200 })).toEqual([]);
+      // A replaced item keeps its enqueue time, so it expires with it.
+      await sleep(300);
+      await s.add("new", "n2", 6);
+      expect(brief(await s.expired({ ttlMs: 200, purge: true }))).toEqual([
+        { id: "new", data: "n2", priority: 6 },
+      ]);
+      expect(await keysPresent(t.client, s.name)).toBeLessThanOrEqual(1);
+    });
+  });
+
+  describe("remove, size, clear", () => {
+    it("remove deletes ready and leased items and reports which were there", async () => {
+      const s = open("remove");
+      await s.addMany([
+        { id: "a", data: 0, priority: 1 },
+        { id: "b", data: 0, priority: 2 },
+        { id: "c", data: 0, priority: 3 },
+      ]);
+      await s.pull({ count: 1, leaseMs: 60_000 }); // c
+      expect(await s.remove(["c", "x", "a", "a"])).toEqual(["c", "a"]);
+      expect(await s.ack(["c"])).toEqual([]);
+      expect(await s.size()).toEqual({ ready: 1, leased: 0 });
+      expect(await s.remove([])).toEqual([]);
+      expect(await s.expired({ ttlMs: 1, limit: 10 }).then((l) => l.length)).toBeLessThanOrEqual(1);
+    });
+
+    it("clear deletes every item and the offset but keeps the gate", async () => {
+      const s = open("clear");
+      await s.addMany([
+        { id: "a", data: 0, priority: 1 },
+        { id: "b", data: 0, priority: 2 },
+      ]);
+      await s.pull({ leaseMs: 60_000 });
+      await s.decrementAll(5);
+      await s.setGate(3);
+      expect(await s.clear()).toBe(2);
+      expect(await s.size()).toEqual({ ready: 0, leased: 0 });
+      expect(await s.getGate()).toBe(3);
+      expect(await keysPresent(t.client, s.name)).toBe(1); // meta, holding the gate
+      await s.add("c", 0, 4);
+      expect(await s.get("c")).toMatchObject({ priority: 4 });
+      await s.setGate(null);
+      await s.clear();
+      expect(await keysPresent(t.client, s.name)).toBe(0);
+      expect(await s.clear()).toBe(0);
+    });
+  });
+
+  it("offers the seed's names as aliases", async () => {
+    const name = fresh("alias");
+    expect(await psadd(t.client, name, "a", "A", 1)).toEqual({ added: true, priority: 1 });
+    expect(
+      await psaddmany<JsonValue>(t.client, name, [
+        { id: "b", data: { b: 1 }, priority: 2 },
+        { id: "c", data: "C", priority: 3 },
+      ]),
+    ).toEqual({ added: 2, existing: 0 });
+    expect(await psincrement(t.client, name, "a", 5)).toBe(6);
+    await psdecrementAll(t.client, name, 2);
+    expect(await psdeletebelowthreshold(t.client, name, 1)).toEqual(["b"]);
+    expect(await psexpired(t.client, name, { ttlMs: 60_000 })).toEqual([]);
+    expect(brief(await pspull(t.client, name, { count: 5 }))).toEqual([
+      { id: "a", data: "A", priority: 4 },
+      { id: "c", data: "C", priority: 1 },
+    ]);
+    await expect(psadd(t.client, "bad{name}", "a", "A", 1)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("rejects bad input with a ValidationError naming the field, and writes nothing", async () => {
+    const s = open("invalid");
+    const reject = async (call: () => Promise<unknown>, field: RegExp) => {
+      const error = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, String(field)).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toMatch(field);
+    };
+    const bad = Number.NaN;
+    for (const name of ["", "a{b", "a}b", "a\nb", "a\u0000", "x".repeat(201)]) {
+      expect(() => new PriorityStream(t.client, name)).toThrow(/name/);
+    }
+    for (const id of ["", "x".repeat(513), "a{", "}a", "a\tb", "\u007f"]) {
+      await reject(() => s.add(id, "x", 1), /id/);
+      await reject(() => s.addMany([{ id, data: "x", priority: 1 }]), /items\.0\.id/);
+      await reject(() => s.ack([id]), /ids\.0/);
+      await reject(() => s.remove([id]), /ids\.0/);
+      await reject(() => s.get(id), /id/);
+      await reject(() => s.increment(id, 1), /id/);
+    }
+    for (const priority of [bad, Infinity, -Infinity, "1" as never, undefined as never]) {
+      await reject(() => s.add("a", "x", priority), /priority/);
+      await reject(() => s.increment("a", priority), /delta/);
+      await reject(() => s.decrementAll(priority), /delta/);
+      await reject(() => s.deleteBelow(priority), /threshold/);
+      await reject(() => s.setGate(priority), /value/);
+    }
+    for (const data of [undefined, bad, Infinity, () => 1, 1n, { a: undefined }, [bad], new Date()]) {
+      await reject(() => s.add("a", data as never, 1), /data/);
+    }
+    await reject(
+      () =>
+        s.addMany([
+          { id: "ok", data: "x", priority: 1 },
+          { id: "ok2", data: "x", priority: bad },
+        ]),
+      /items\.1\.priority/,
+    );
+    await reject(() => s.addMany("nope" as never), /items/);
+    await reject(() => s.add("a", "x", 1, { ifExists: "merge" as never }), /ifExists/);
+    await reject(() => s.add("a", "x", 1, { other: 1 } as never), /options/);
+    for (const count of [0, -1, 1.5, 10_001, bad, "5" as never]) {
+      await reject(() => s.pull({ count }), /count/);
+    }
+    for (const leaseMs of [0, -5, 1.5, bad, Infinity, 2 ** 46]) {
+      await reject(() => s.pull({ leaseMs }), /leaseMs/);
+    }
+    await reject(() => s.pull({ purge: true, leaseMs: 100 }), /leaseMs/);
+    await reject(() => s.pull({ lease: 100 } as never), /options/);
+    for (const ttlMs of [0, -1, 1.5, bad, undefined as never]) {
+      await reject(() => s.expired({ ttlMs }), /ttlMs/);
+    }
+    await reject(() => s.expired({ ttlMs: 10, limit: 0 }), /limit/);
+    await reject(() => s.expired({ ttlMs: 10, limit: 10_001 }), /limit/);
+    await reject(() => s.ack(Array.from({ length: 10_001 }, (_, i) => `i${i}`)), /ids/);
+    await reject(() => s.ack([{ id: "a", leasedUntil: -1 }]), /ids\.0/);
+    await reject(() => s.deleteBelow(1, { inclusive: "yes" as never }), /inclusive/);
+    expect(await keysPresent(t.client, s.name)).toBe(0);
+  });
+
+  it("matches a reference model over random operation sequences", async () => {
+    const ids = ["a", "b", "c", "d", "e"];
+    const id = fc.constantFrom(...ids);
+    const int = fc.integer({ min: -5, max: 5 });
+    const data = fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+    );
+    const ifExists = fc.constantFrom("replace" as const, "keep" as const, "increment" as const);
+    const op = fc.oneof(
+      fc.record({ op: fc.constant("add" as const), id, data, priority: int, ifExists }),
+      fc.record({
+        op: fc.constant("addMany" as const),
+        items: fc.array(fc.record({ id, data, priority: int }), { maxLength: 5 }),
+        ifExists,
+      }),
+      fc.record({
+        op: fc.constant("pull" as const),
+        count: fc.integer({ min: 1, max: 4 }),
+        purge: fc.boolean(),
+        gate: fc.boolean(),
+      }),
+      fc.record({ op: fc.constant("increment" as const), id, delta: int }),
+      fc.record({ op: fc.constant("decrementAll" as const), delta: int }),
+      fc.record({ op: fc.constant("deleteBelow" as const), threshold: int, inclusive: fc.boolean() }),
+      fc.record({ op: fc.constant("setGate" as const), gate: fc.option(int) }),
+      fc.record({ op: fc.constant("remove" as const), ids: fc.array(id, { maxLength: 3 }) }),
+      fc.record({ op: fc.constant("get" as const), id }),
+      fc.record({ op: fc.constant("size" as const) }),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
+        const s = open("model");
+        const model = new ReferenceModel();
+        try {
+          for (const o of ops) {
+            switch (o.op) {
+              case "add":
+                expect(await s.add(o.id, o.data, o.priority, { ifExists: o.ifExists })).toEqual(
+                  model.add(o.id, o.data, o.priority, o.ifExists),
+                );
+                break;
+              case "addMany":
+                expect(await s.addMany(o.items, { ifExists: o.ifExists })).toEqual(
+                  model.addMany(o.items, o.ifExists),
+                );
+                break;
+              case "pull":
+                expect(brief(await s.pull({ count: o.count, purge: o.purge, gate: o.gate }))).toEqual(
+                  model.pull(o.count, o.purge, o.gate),
+                );
+                break;
+              case "increment":
+                expect(await s.increment(o.id, o.delta)).toEqual(model.increment(o.id, o.delta));
+                break;
+              case "decrementAll":
+                await s.decrementAll(o.delta);
+                model.decrementAll(o.delta);
+                break;
+              case "deleteBelow":
+                expect(await s.deleteBelow(o.threshold, { inclusive: o.inclusive })).toEqual(
+                  model.deleteBelow(o.threshold, o.inclusive),
+                );
+                break;
+              case "setGate":
+                await s.setGate(o.gate);
+                model.gate = o.gate;
+                expect(await s.getGate()).toBe(o.gate);
+                break;
+              case "remove":
+                expect(await s.remove(o.ids)).toEqual(model.remove(o.ids));
+                break;
+              case "get": {
+                const item = await s.get(o.id);
+                expect(item ? brief([item])[0] : null).toEqual(model.get(o.id));
+                break;
+              }
+              case "size":
+                expect(await s.size()).toEqual({ ready: model.items.size, leased: 0 });
+                break;
+            }
+          }
+          expect(brief(await s.pull({ count: 100, purge: false }))).toEqual(model.pull(100, false, false));
+        } finally {
+          await s.clear();
+          await s.setGate(null);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+interface ModelItem {
+  data: JsonValue;
+  priority: number;
+  seq: number;
+}
+
+/** The priority stream's semantics without time: a map, a sequence counter and a gate. */
+class ReferenceModel {
+  readonly items = new Map<string, ModelItem>();
+  gate: number | null = null;
+  #seq = 0;
+
+  add(id: string, data: JsonValue, priority: number, ifExists: string) {
+    const current = this.items.get(id);
+    if (!current) {
+      this.items.set(id, { data, priority, seq: this.#seq++ });
+      return { added: true, priority };
+    }
+    if (ifExists === "replace") Object.assign(current, { data, priority });
+    if (ifExists === "increment") Object.assign(current, { data, priority: current.priority + priority });
+    return { added: false, priority: current.priority };
+  }
+
+  addMany(items: { id: string; data: JsonValue; priority: number }[], ifExists: string) {
+    let added = 0;
+    for (const item of items) {
+      if (this.add(item.id, item.data, item.priority, ifExists).added) added++;
+    }
+    return { added, existing: items.length - added };
+  }
+
+  #sorted() {
+    return [...this.items.entries()]
+      .sort(([, a], [, b]) => b.priority - a.priority || a.seq - b.seq)
+      .map(([id, { data, priority }]) => ({ id, data, priority }));
+  }
+
+  pull(count: number, purge: boolean, gate: boolean) {
+    const gateValue = this.gate;
+    const eligible =
+      gate && gateValue !== null ? this.#sorted().filter((i) => i.priority >= gateValue) : this.#sorted();
+    const picked = eligible.slice(0, count);
+    if (purge) for (const item of picked) this.items.delete(item.id);
+    return picked;
+  }
+
+  increment(id: string, delta: number) {
+    const current = this.items.get(id);
+    if (!current) return null;
+    current.priority += delta;
+    return current.priority;
+  }
+
+  decrementAll(delta: number) {
+    for (const item of this.items.values()) item.priority -= delta;
+  }
+
+  deleteBelow(threshold: number, inclusive: boolean) {
+    const doomed = this.#sorted().filter((i) =>
+      inclusive ? i.priority <= threshold : i.priority < threshold,
+    );
+    for (const item of doomed) this.items.delete(item.id);
+    return doomed.map((i) => i.id);
+  }
+
+  remove(ids: string[]) {
+    const removed: string[] = [];
+    for (const id of ids) if (this.items.delete(id)) removed.push(id);
+    return removed;
+  }
+
+  get(id: string) {
+    const item = this.items.get(id);
+    return item ? { id, data: item.data, priority: item.priority } : null;
+  }
+}

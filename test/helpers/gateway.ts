@@ -1,0 +1,49 @@
+/**
+ * Starts the gateway in-process on a free loopback port, in front of the given Redis, for tests
+ * that drive the REST transport (or the official @upstash/redis client) through it.
+ */
+import { randomUUID } from "node:crypto";
+import { createGateway, type Gateway } from "../../src/gateway/index.js";
+
+export interface StartGatewayOptions {
+  redisUrl: string;
+  /** Read-write tokens; default: one random token. */
+  tokens?: string[];
+  readOnlyTokens?: string[];
+  /** Commands denied by default to allow ("FLUSHDB", "SCRIPT FLUSH"). */
+  allow?: string[];
+  /** Lower it to test timeouts; default the gateway's 10 s. */
+  commandTimeoutMs?: number;
+  maxBodyBytes?: number;
+}
+
+export interface RunningGateway {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The first read-write token. */
+  readonly token: string;
+  readonly gateway: Gateway;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const tokens = options.tokens ?? [`test-${randomUUID()}`];
+  const gateway = createGateway({
+    redis: options.redisUrl,
+    tokens,
+    readOnlyTokens: options.readOnlyTokens ?? [],
+    allow: options.allow ?? [],
+    ...(options.commandTimeoutMs === undefined
+      ? {}
+      : { commandTimeoutMs: options.commandTimeoutMs }),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    shutdownTimeoutMs: 2_000,
+  });
+  try {
+    const listener = await gateway.listen({ host: "127.0.0.1", port: 0 });
+    return { url: listener.url, token: tokens[0]!, gateway, close: () => gateway.close() };
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+}
