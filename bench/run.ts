@@ -4,6 +4,7 @@
  */
 const suites: Record<string, () => Promise<unknown>> = {
   gateway: async () => (await import("./gateway/run.js")).runGatewayBench(),
+  streams: async () => (await import("./streams/run.js")).runStreamsBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

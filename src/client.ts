@@ -3,13 +3,18 @@
  * of a command port: input checks, a deadline, retries on transient faults, scripts with NOSCRIPT
  * fallback, a health check that never throws, and the key prefix capabilities build keys with.
  */
+
+import type * as z from "zod";
 import { createDeadline } from "./call.js";
 import { assertCommand, assertCommands } from "./command-input.js";
+import { createDict, type Dict, type DictOptions } from "./dict/index.js";
 import { CommandError, RedgeError, ValidationError } from "./errors.js";
 import type { CommandOutcome, CommandPort, RedisArg, RedisCommand, RedisReply } from "./port.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry.js";
 import { Script } from "./script.js";
 import { redact } from "./security/redact.js";
+import { createStream, type StreamOptions, type StreamQueue } from "./streams/index.js";
+import { createSubjects, type SubjectStore, type SubjectsOptions } from "./subjects/index.js";
 
 export interface CallOptions {
   /** Give up waiting after this many ms (default: the client's `commandTimeoutMs`). */
@@ -103,7 +108,10 @@ export class RedgeClient {
    * Runs commands in one round trip, not atomically. Resolves with one outcome per command, in
    * order: `{ ok: true, result }` or `{ ok: false, error }` (a CommandError).
    */
-  async pipeline(commands: readonly RedisCommand[], options?: CallOptions): Promise<CommandOutcome[]> {
+  async pipeline(
+    commands: readonly RedisCommand[],
+    options?: CallOptions,
+  ): Promise<CommandOutcome[]> {
     assertCommands(commands);
     if (commands.length === 0) return [];
     return this.#call(options, (signal) => this.#port.pipeline(commands, { signal }));
@@ -177,7 +185,9 @@ export class RedgeClient {
     }
     const acquireTimeoutMs = options.acquireTimeoutMs ?? this.commandTimeoutMs;
     if (!(acquireTimeoutMs > 0) || !Number.isFinite(acquireTimeoutMs)) {
-      throw new ValidationError([{ path: "acquireTimeoutMs", message: "must be a finite number > 0" }]);
+      throw new ValidationError([
+        { path: "acquireTimeoutMs", message: "must be a finite number > 0" },
+      ]);
     }
     return port.withDedicatedConnection(
       (connection) =>
@@ -216,6 +226,29 @@ export class RedgeClient {
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, latencyMs: performance.now() - started, error: redact(message) };
     }
+  }
+
+  /**
+   * An async Map over one Redis hash (JSON values, optional zod schema, TTL refreshed on writes).
+   * @see docs/dict.md
+   */
+  dict<S extends z.ZodType>(
+    name: string,
+    options: DictOptions & { schema: S },
+  ): Dict<z.output<S>, z.input<S>>;
+  dict<V = unknown>(name: string, options?: DictOptions & { schema?: undefined }): Dict<V, V>;
+  dict(name: string, options: DictOptions = {}): Dict {
+    return createDict(this, name, options as DictOptions & { schema?: undefined });
+  }
+
+  /** A KRules-compatible subject property store. @see docs/subjects.md */
+  subjects(options: SubjectsOptions = {}): SubjectStore {
+    return createSubjects(this, options);
+  }
+
+  /** A Redis Streams queue with a consumer group and dead letters. @see docs/streams.md */
+  stream<T = unknown>(name: string, options: StreamOptions): StreamQueue<T> {
+    return createStream<T>(this, name, options);
   }
 
   /** Closes the transport's connections. Safe to call twice. */

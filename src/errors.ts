@@ -6,7 +6,14 @@
  * before it reaches a message.
  */
 
-export type RedgeErrorCode = "connection" | "timeout" | "command" | "config" | "validation" | "aborted";
+export type RedgeErrorCode =
+  | "connection"
+  | "timeout"
+  | "command"
+  | "config"
+  | "validation"
+  | "aborted"
+  | "conflict";
 
 export interface RedgeErrorOptions {
   cause?: unknown;

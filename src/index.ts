@@ -23,3 +23,6 @@ export { DEFAULT_RETRY_POLICY, backoffDelay } from "./retry.js";
 export type { RetryPolicy } from "./retry.js";
 export { Script } from "./script.js";
 export { RestPort } from "./transport/rest.js";
+export * from "./dict/index.js";
+export * from "./streams/index.js";
+export * from "./subjects/index.js";

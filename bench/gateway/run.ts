@@ -1,10 +1,15 @@
 /**
  * Gateway benchmark (issue 3), all against one private redis-server in one run:
- *  1. capacity: SET from autocannon with 64 connections, gateway vs a trivial Node HTTP server;
+ *  1. capacity: SET from wrk (or autocannon when wrk is missing) with 64 connections, gateway vs
+ *     a trivial Node HTTP server;
  *  2. @upstash/redis (auto-pipelining, its default) SET with 64 in flight through the gateway,
  *     vs ioredis direct with 64 in flight;
  *  3. pipelines of 100 SETs through the gateway (redge REST client) vs ioredis pipelines of 100.
  */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis as UpstashRedis } from "@upstash/redis";
 import autocannon from "autocannon";
 import { Redis as IORedis } from "ioredis";
@@ -17,7 +22,33 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const OPS = Number(process.env.BENCH_OPS ?? 40_000);
 const token = `bench-${Math.random().toString(36).slice(2)}`;
 
+/** wrk (C, from Debian's `wrk` package) leaves more of the 2 cores to the servers than autocannon. */
+function hasWrk(): boolean {
+  return spawnSync("wrk", ["--version"]).error === undefined;
+}
+
+function wrkLoad(url: string, auth: boolean): number {
+  const script = join(mkdtempSync(join(tmpdir(), "redge-wrk-")), "set.lua");
+  writeFileSync(
+    script,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = '${JSON.stringify(["SET", "bench:capacity", "value"])}'`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      auth ? `wrk.headers["Authorization"] = "Bearer ${token}"` : "",
+    ].join("\n"),
+  );
+  const out = execFileSync("wrk", ["-t1", "-c64", `-d${DURATION_S}s`, "-s", script, `${url}/`], {
+    encoding: "utf8",
+  });
+  if (/Non-2xx/.test(out)) throw new Error(`load run had non-2xx replies: ${out}`);
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+}
+
+const GENERATOR = hasWrk() ? "wrk" : "autocannon";
+
 async function load(url: string, auth: boolean): Promise<number> {
+  if (GENERATOR === "wrk") return wrkLoad(url, auth);
   const result = await autocannon({
     url,
     method: "POST",
@@ -43,7 +74,13 @@ export async function runGatewayBench(): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     // Warm up both servers (JIT, connections).
-    await autocannon({ url: trivial.url, method: "POST", connections: 16, amount: 2_000, body: "[]" });
+    await autocannon({
+      url: trivial.url,
+      method: "POST",
+      connections: 16,
+      amount: 2_000,
+      body: "[]",
+    });
     await autocannon({
       url: gateway.url,
       method: "POST",
@@ -55,12 +92,12 @@ export async function runGatewayBench(): Promise<Row[]> {
     const trivialRps = await load(trivial.url, false);
     const gatewayRps = await load(gateway.url, true);
     rows.push(
-      { name: "trivial HTTP server (64 conns)", value: trivialRps, unit: "req/s" },
+      { name: `trivial HTTP server (64 conns, ${GENERATOR})`, value: trivialRps, unit: "req/s" },
       {
-        name: "gateway SET (64 conns)",
+        name: `gateway SET (64 conns, ${GENERATOR})`,
         value: gatewayRps,
         unit: "req/s",
-        baseline: "trivial HTTP server (64 conns)",
+        baseline: `trivial HTTP server (64 conns, ${GENERATOR})`,
         target: "≥ 0.5×",
       },
     );
@@ -69,8 +106,12 @@ export async function runGatewayBench(): Promise<Row[]> {
     const upstash = new UpstashRedis({ url: gateway.url, token, enableTelemetry: false });
     await ioredis.set("bench:warm", "v");
     await throughput(2_000, 64, (i) => upstash.set(`bench:u:${i % 1000}`, "value"));
-    const ioredisOps = await throughput(OPS, 64, (i) => ioredis.set(`bench:i:${i % 1000}`, "value"));
-    const upstashOps = await throughput(OPS, 64, (i) => upstash.set(`bench:u:${i % 1000}`, "value"));
+    const ioredisOps = await throughput(OPS, 64, (i) =>
+      ioredis.set(`bench:i:${i % 1000}`, "value"),
+    );
+    const upstashOps = await throughput(OPS, 64, (i) =>
+      upstash.set(`bench:u:${i % 1000}`, "value"),
+    );
     rows.push(
       { name: "ioredis direct SET (64 in flight)", value: ioredisOps, unit: "ops/s" },
       {

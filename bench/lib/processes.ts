@@ -3,6 +3,7 @@
  * each in its own process as they would run in production.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { freePort } from "../../test/helpers/free-port.js";
 
 export interface Child {
@@ -25,7 +26,10 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
   throw new Error(`no HTTP answer from ${url}: ${log().slice(-800)}`);
 }
 
-function spawnChild(args: string[], env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
+function spawnChild(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; log: () => string } {
   const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
@@ -51,13 +55,17 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-/** `redge gateway` started through the CLI, in front of `redisUrl`. */
+/**
+ * `redge gateway` started through the CLI, in front of `redisUrl`: the built bin (as users run
+ * it) when `dist/` exists, else the TypeScript source through tsx.
+ */
 export async function startGatewayProcess(redisUrl: string, token: string): Promise<Child> {
   const port = await freePort();
+  const entry = existsSync("dist/cli/index.js")
+    ? ["bin/redge.js"]
+    : ["--import", "tsx", "src/cli/index.ts"];
   const { child, log } = spawnChild([
-    "--import",
-    "tsx",
-    "src/cli/index.ts",
+    ...entry,
     "gateway",
     "--redis",
     redisUrl,

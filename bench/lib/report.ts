@@ -27,7 +27,9 @@ export function printTable(title: string, rows: Row[]): void {
   for (const row of rows) {
     const base = row.baseline ? rows.find((r) => r.name === row.baseline) : undefined;
     const ratio = base ? `${(row.value / base.value).toFixed(2)}× ${base.name}` : "";
-    console.log(`| ${row.name} | ${format(row.value)} ${row.unit} | ${ratio} | ${row.target ?? ""} |`);
+    console.log(
+      `| ${row.name} | ${format(row.value)} ${row.unit} | ${ratio} | ${row.target ?? ""} |`,
+    );
   }
 }
 
@@ -39,7 +41,10 @@ export function saveResults(name: string, data: unknown): void {
     cpus: cpus().length,
     data,
   };
-  writeFileSync(new URL(`../results/${name}.json`, import.meta.url), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(
+    new URL(`../results/${name}.json`, import.meta.url),
+    `${JSON.stringify(record, null, 2)}\n`,
+  );
 }
 
 /** Runs `task` `concurrency` at a time until `total` have run; returns operations per second. */

@@ -33,9 +33,7 @@ export async function startBenchServer(): Promise<BenchServer> {
     admin,
     tcp: () => keep(createNodeClient({ url: redis.url, commandTimeoutMs: 60_000 })),
     rest: () =>
-      keep(
-        createNodeClient({ url: gateway.url, token: gateway.token, commandTimeoutMs: 60_000 }),
-      ),
+      keep(createNodeClient({ url: gateway.url, token: gateway.token, commandTimeoutMs: 60_000 })),
     async close() {
       await Promise.all(clients.map((c) => c.close()));
       admin.disconnect();

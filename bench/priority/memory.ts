@@ -17,16 +17,28 @@ export interface MemoryResult {
   breakdown?: Record<string, number>;
 }
 
+export interface ChurnResult {
+  /** Items left after pulling the higher-priority half (priorities interleave with time). */
+  itemsLeft: number;
+  bytesPerItemLeft: number;
+  /** The time index's share: XDEL frees a stream node only once all its entries are gone. */
+  timeIndexBytesPerItemLeft: number;
+}
+
 const ID_AND_DATA = itemId(0).length + PAYLOAD.length;
 
 async function usedMemory(admin: Redis): Promise<number> {
   return Number((await info(admin, "memory")).get("used_memory"));
 }
 
-export async function memory(items = 1_000_000): Promise<MemoryResult[]> {
+export async function memory(
+  items = 1_000_000,
+): Promise<{ rows: MemoryResult[]; churn: ChurnResult }> {
   const redis = await startRedisServer();
   const admin = new Redis(redis.url);
-  const clients = Array.from({ length: 4 }, () => createNodeClient({ url: redis.url, commandTimeoutMs: 60_000 }));
+  const clients = Array.from({ length: 4 }, () =>
+    createNodeClient({ url: redis.url, commandTimeoutMs: 60_000 }),
+  );
   try {
     const results: MemoryResult[] = [];
 
@@ -39,7 +51,8 @@ export async function memory(items = 1_000_000): Promise<MemoryResult[]> {
       for (let from = next; from < items; from = next) {
         next = Math.min(from + 1_000, items);
         const batch = [];
-        for (let i = from; i < next; i++) batch.push({ id: itemId(i), data: PAYLOAD, priority: i % 1000 });
+        for (let i = from; i < next; i++)
+          batch.push({ id: itemId(i), data: PAYLOAD, priority: (i * 7919) % 1000 });
         await stream.addMany(batch);
       }
     });
@@ -47,7 +60,8 @@ export async function memory(items = 1_000_000): Promise<MemoryResult[]> {
     const breakdown: Record<string, number> = {};
     for (const key of priorityKeys(clients[0]!, name)) {
       const bytes = (await admin.call("MEMORY", "USAGE", key, "SAMPLES", "0")) as number | null;
-      if (bytes !== null) breakdown[key.slice(key.lastIndexOf(":") + 1)] = Math.round(bytes / items);
+      if (bytes !== null)
+        breakdown[key.slice(key.lastIndexOf(":") + 1)] = Math.round(bytes / items);
     }
     const perItem = (after - before) / items;
     results.push({
@@ -57,6 +71,22 @@ export async function memory(items = 1_000_000): Promise<MemoryResult[]> {
       bytesBeyondIdAndData: perItem - ID_AND_DATA,
       breakdown,
     });
+
+    // Churn: pull the higher-priority half. Each stream node keeps its memory while any of its
+    // entries lives, so the time index does not shrink with it.
+    const stream = priorityStream(clients[0]!, name);
+    for (let left = items / 2; left > 0; left -= 10_000) {
+      await stream.pull({ count: Math.min(10_000, left) });
+    }
+    const itemsLeft = items - items / 2;
+    const churnBytes = (await usedMemory(admin)) - before;
+    const xKey = priorityKeys(clients[0]!, name)[2]!;
+    const xBytes = (await admin.call("MEMORY", "USAGE", xKey, "SAMPLES", "0")) as number;
+    const churn: ChurnResult = {
+      itemsLeft,
+      bytesPerItemLeft: churnBytes / itemsLeft,
+      timeIndexBytesPerItemLeft: xBytes / itemsLeft,
+    };
     await admin.flushall();
 
     // plain: ZSET id -> priority, ZSET id -> enqueue ms, HASH id -> data
@@ -72,7 +102,10 @@ export async function memory(items = 1_000_000): Promise<MemoryResult[]> {
         time.push(now + i, itemId(i));
         hash.push(itemId(i), PAYLOAD);
       }
-      pipeline.zadd("plain:prio", ...prio).zadd("plain:time", ...time).hset("plain:data", ...hash);
+      pipeline
+        .zadd("plain:prio", ...prio)
+        .zadd("plain:time", ...time)
+        .hset("plain:data", ...hash);
       await pipeline.exec();
     }
     const plainPerItem = ((await usedMemory(admin)) - plainBefore) / items;
@@ -82,7 +115,7 @@ export async function memory(items = 1_000_000): Promise<MemoryResult[]> {
       bytesPerItem: plainPerItem,
       bytesBeyondIdAndData: plainPerItem - ID_AND_DATA,
     });
-    return results;
+    return { rows: results, churn };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     admin.disconnect();

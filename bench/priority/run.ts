@@ -16,7 +16,10 @@ import { throughput } from "./throughput.js";
 const REST_IN_FLIGHT = 8;
 const TCP_IN_FLIGHT = 4;
 
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const enabled = (section: string) => !only || only.includes(section);
 
 const results: Record<string, unknown> = {
@@ -27,16 +30,26 @@ const results: Record<string, unknown> = {
 
 const server = await startBenchServer();
 try {
-  const redisVersion = /redis_version:(\S+)/.exec((await server.admin.info("server")) as string)?.[1];
+  const redisVersion = /redis_version:(\S+)/.exec(
+    (await server.admin.info("server")) as string,
+  )?.[1];
   results.redis = redisVersion;
-  console.log(`redis-server ${redisVersion} on ${server.redis.url}, gateway on ${server.gateway.url}`);
+  console.log(
+    `redis-server ${redisVersion} on ${server.redis.url}, gateway on ${server.gateway.url}`,
+  );
 
   if (enabled("throughput")) {
     const rows = [
       await throughput("tcp", [server.tcp()]),
-      await throughput("tcp", Array.from({ length: TCP_IN_FLIGHT }, () => server.tcp())),
+      await throughput(
+        "tcp",
+        Array.from({ length: TCP_IN_FLIGHT }, () => server.tcp()),
+      ),
       await throughput("rest", [server.rest()]),
-      await throughput("rest", Array.from({ length: REST_IN_FLIGHT }, () => server.rest())),
+      await throughput(
+        "rest",
+        Array.from({ length: REST_IN_FLIGHT }, () => server.rest()),
+      ),
     ];
     results.throughput = rows;
     printTable(
@@ -103,8 +116,8 @@ try {
 }
 
 if (enabled("memory")) {
-  const rows = await memory();
-  results.memory = rows;
+  const { rows, churn } = await memory();
+  results.memory = { rows, churn };
   printTable(
     "Memory, 1,000,000 items (12-char ids, 20-byte data), used_memory delta on a fresh server",
     ["layout", "bytes/item", "beyond id + data", "ratio"],
@@ -123,6 +136,9 @@ if (enabled("memory")) {
         .join(", ")}`,
     );
   }
+  console.log(
+    `after pulling the higher-priority half: ${churn.itemsLeft.toLocaleString("en-US")} items left, ${churn.bytesPerItemLeft.toFixed(0)} B per item left (time index ${churn.timeIndexBytesPerItemLeft.toFixed(0)} B of it)`,
+  );
 }
 
 const out = new URL("../results/priority.json", import.meta.url);

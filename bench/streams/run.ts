@@ -97,28 +97,42 @@ export async function runStreamsBench(): Promise<Row[]> {
   let rest: Figures;
   try {
     tcp = await measure("tcp", () => createNodeClient({ url: redis.url }));
-    rest = await measure("rest", () => createNodeClient({ url: gateway.url, token: gateway.token }));
+    rest = await measure("rest", () =>
+      createNodeClient({ url: gateway.url, token: gateway.token }),
+    );
   } finally {
     await gateway.close();
     await redis.stop();
   }
   const n = MESSAGES.toLocaleString("en-US");
   const rows: Row[] = [
-    { name: `TCP publishMany (${n} msgs, batches of 1,000)`, value: tcp.publishBatched, unit: "msgs/s" },
+    {
+      name: `TCP publishMany (${n} msgs, batches of 1,000)`,
+      value: tcp.publishBatched,
+      unit: "msgs/s",
+    },
     {
       name: `REST publishMany (${n} msgs, batches of 1,000)`,
       value: rest.publishBatched,
       unit: "msgs/s",
       baseline: `TCP publishMany (${n} msgs, batches of 1,000)`,
     },
-    { name: `TCP publish, one per call (${SINGLE_IN_FLIGHT} in flight)`, value: tcp.publishSingle, unit: "msgs/s" },
+    {
+      name: `TCP publish, one per call (${SINGLE_IN_FLIGHT} in flight)`,
+      value: tcp.publishSingle,
+      unit: "msgs/s",
+    },
     {
       name: `REST publish, one per call (${SINGLE_IN_FLIGHT} in flight)`,
       value: rest.publishSingle,
       unit: "msgs/s",
       baseline: `TCP publish, one per call (${SINGLE_IN_FLIGHT} in flight)`,
     },
-    { name: `TCP receive+ack (${n} msgs, ${CONSUMERS} consumers, count ${RECEIVE_COUNT})`, value: tcp.receiveAck, unit: "msgs/s" },
+    {
+      name: `TCP receive+ack (${n} msgs, ${CONSUMERS} consumers, count ${RECEIVE_COUNT})`,
+      value: tcp.receiveAck,
+      unit: "msgs/s",
+    },
     {
       name: `REST receive+ack (${n} msgs, ${CONSUMERS} consumers, count ${RECEIVE_COUNT})`,
       value: rest.receiveAck,

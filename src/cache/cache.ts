@@ -13,7 +13,13 @@ import type { RedisArg, RedisReply } from "../port.js";
 import { sleep } from "../retry.js";
 import { parseInput } from "../validation.js";
 import { canonicalArgs, type SkipArgs } from "./canonical.js";
-import { DEFAULT_COMPRESS_THRESHOLD_BYTES, decodeEntry, encodeEntry, parseEntry } from "./codec.js";
+import {
+  DEFAULT_COMPRESS_THRESHOLD_BYTES,
+  decodeEntry,
+  decodePlain,
+  encodeEntry,
+  parseEntry,
+} from "./codec.js";
 import { type CacheCondition, compileConditions } from "./conditions.js";
 import { type CacheKeys, cacheKeys, registryKey, tagKey } from "./keys.js";
 import {
@@ -75,6 +81,14 @@ interface Plan {
   onError: CacheErrorHandler | undefined;
 }
 
+/** An entry as read: its stored text and remaining PTTL (-1 when not asked for). */
+interface RawEntry {
+  raw: string;
+  pttl: number;
+}
+
+const READ_FAILED: unique symbol = Symbol("read failed");
+
 interface Hit {
   value: unknown;
   stale: boolean;
@@ -89,6 +103,8 @@ export class Cache {
   readonly #onError: CacheErrorHandler | undefined;
   readonly #waitUntil: WaitUntil | undefined;
   readonly #prefix: (name: string) => string;
+  /** Reads in flight, shared by concurrent callers of one key. */
+  readonly #reads = new Map<string, Promise<RawEntry | undefined | typeof READ_FAILED>>();
   /** In-process single flight: entry key → the load every local caller of that key awaits. */
   readonly #loads = new Map<string, Promise<unknown>>();
   /** Background refreshes in flight, one per entry key. */
@@ -162,13 +178,7 @@ export class Cache {
       namespace: { value: plan.namespace, enumerable: true },
       keyFor: { value: (...args: unknown[]) => cache.#keys(plan, args).entry },
       invalidate: {
-        value: async (...args: unknown[]) => {
-          const removed = await cache.client.command(
-            ["DEL", cache.#keys(plan, args).entry],
-            cache.#callOptions,
-          );
-          return removed === 1;
-        },
+        value: (...args: unknown[]) => cache.#remove(cache.#keys(plan, args)),
       },
     });
     return wrapped as unknown as Wrapped<A, Awaited<R>>;
@@ -210,11 +220,23 @@ export class Cache {
   async delete(key: string, options: NamespaceOptions = {}): Promise<boolean> {
     const id = parseInput(entryIdSchema, key, "key");
     const namespace = parseInput(namespaceOptionsSchema, options).namespace ?? this.#namespace;
-    const removed = await this.client.command(
-      ["DEL", cacheKeys(this.#prefix, namespace, id).entry],
+    return this.#remove(cacheKeys(this.#prefix, namespace, id));
+  }
+
+  /**
+   * Deletes an entry and its lease in one command (same slot): a load that is computing the old
+   * value loses its lease with it, so its result is not stored after the deletion.
+   */
+  async #remove(keys: CacheKeys): Promise<boolean> {
+    const exists = await this.client.transaction(
+      [
+        ["EXISTS", keys.entry],
+        ["DEL", keys.entry, keys.lease],
+      ],
       this.#callOptions,
     );
-    return removed === 1;
+    const first = exists[0];
+    return first?.ok === true && first.result === 1;
   }
 
   /**
@@ -253,50 +275,84 @@ export class Cache {
     const keys = this.#keys(plan, args);
     const loading = this.#loads.get(keys.entry);
     if (loading) return loading;
-    let hit: Hit | undefined;
-    try {
-      hit = await this.#read(plan, keys);
-    } catch (error) {
-      this.#report(plan, error, "read", keys.entry);
+    const read = await this.#readShared(plan, keys);
+    if (read === READ_FAILED) {
       // Redis is unreachable: answer from the function, still once per process and key.
       return this.#shared(keys.entry, async () => fn(args));
     }
-    if (hit) {
-      if (hit.stale) this.#refresh(plan, fn, args, keys);
-      return hit.value;
+    if (read !== undefined) {
+      const decoded = this.#decode(plan, keys, read.raw, read.pttl);
+      const hit = decoded instanceof Promise ? await decoded : decoded;
+      if (hit) {
+        if (hit.stale) this.#refresh(plan, fn, args, keys);
+        return hit.value;
+      }
     }
     return this.#shared(keys.entry, () => this.#load(plan, fn, args, keys));
+  }
+
+  /**
+   * Reads an entry, sharing one read among the callers of this process that ask for the same
+   * key at the same time (each still decodes its own copy of the value). A failed read is
+   * reported once and resolves to READ_FAILED.
+   */
+  #readShared(plan: Plan, keys: CacheKeys): Promise<RawEntry | undefined | typeof READ_FAILED> {
+    const slot = plan.staleMs === 0 ? keys.entry : `${keys.entry}\u0000pttl`;
+    const pending = this.#reads.get(slot);
+    if (pending) return pending;
+    const read = this.#read(plan, keys)
+      .catch((error: unknown): typeof READ_FAILED => {
+        this.#report(plan, error, "read", keys.entry);
+        return READ_FAILED;
+      })
+      .finally(() => this.#reads.delete(slot));
+    this.#reads.set(slot, read);
+    return read;
+  }
+
+  /** One round trip: GET, or (stale-while-revalidate on) the entry and its PTTL in one script. */
+  async #read(plan: Plan, keys: CacheKeys): Promise<RawEntry | undefined> {
+    if (plan.staleMs === 0) {
+      const reply = await this.client.command(["GET", keys.entry], this.#callOptions);
+      return typeof reply === "string" ? { raw: reply, pttl: -1 } : undefined;
+    }
+    const reply = await this.client.runScript(readScript, [keys.entry], [], this.#callOptions);
+    if (!Array.isArray(reply) || typeof reply[0] !== "string") return undefined;
+    return { raw: reply[0], pttl: Number(reply[1]) };
   }
 
   #keys(plan: Plan, args: unknown[]): CacheKeys {
     const id = plan.key
       ? parseInput(entryIdSchema, plan.key(...args), "key()")
-      : sha256Hex(canonicalArgs(args, plan.skip));
+      : hashArgs(canonicalArgs(args, plan.skip));
     return cacheKeys(this.#prefix, plan.namespace, id);
   }
 
-  /** One round trip. `undefined` on a miss (or an unreadable entry, which the load overwrites). */
-  async #read(plan: Plan, keys: CacheKeys): Promise<Hit | undefined> {
-    if (plan.staleMs === 0) {
-      const raw = await this.client.command(["GET", keys.entry], this.#callOptions);
-      return typeof raw === "string" ? this.#decode(plan, keys, raw, -1) : undefined;
-    }
-    const reply = await this.client.runScript(readScript, [keys.entry], [], this.#callOptions);
-    if (!Array.isArray(reply) || typeof reply[0] !== "string") return undefined;
-    return this.#decode(plan, keys, reply[0], Number(reply[1]));
-  }
-
-  async #decode(plan: Plan, keys: CacheKeys, raw: string, pttl: number): Promise<Hit | undefined> {
-    try {
-      const entry = parseEntry(raw);
-      if (!entry) throw new Error("the key does not hold a cache entry");
-      const value = await decodeEntry(entry);
-      // The entry lives ttl + window; in its last `window` ms it is stale (server clock: PTTL).
-      const stale = entry.staleWindowMs > 0 && pttl >= 0 && pttl <= entry.staleWindowMs;
-      return { value, stale };
-    } catch (error) {
+  /**
+   * An entry's value, and whether it is stale; `undefined` when the entry is unreadable (the
+   * load then overwrites it). Synchronous unless the entry is compressed: this is the hit path.
+   */
+  #decode(
+    plan: Plan,
+    keys: CacheKeys,
+    raw: string,
+    pttl: number,
+  ): Hit | undefined | Promise<Hit | undefined> {
+    const fail = (error: unknown) => {
       this.#report(plan, error, "decode", keys.entry);
       return undefined;
+    };
+    const entry = parseEntry(raw);
+    if (!entry) return fail(new Error("the key does not hold a cache entry"));
+    // The entry lives ttl + window; in its last `window` ms it is stale (server clock: PTTL).
+    const stale = entry.staleWindowMs > 0 && pttl >= 0 && pttl <= entry.staleWindowMs;
+    if (entry.format === "z") {
+      return decodeEntry(entry).then((value) => ({ value, stale }), fail);
+    }
+    try {
+      return { value: decodePlain(entry), stale };
+    } catch (error) {
+      return fail(error);
     }
   }
 
@@ -492,6 +548,25 @@ export class Cache {
       // A failing error hook must not turn a recovered fault into a failed call.
     }
   }
+}
+
+/**
+ * Hashes of recently seen argument lists. Hashing is the largest cost of a hit after the round
+ * trip, and hot keys repeat; the memo is bounded and simply starts over when full.
+ */
+const hashMemo = new Map<string, string>();
+const HASH_MEMO_SIZE = 1_000;
+const HASH_MEMO_MAX_TEXT = 512;
+
+function hashArgs(canonical: string): string {
+  const known = hashMemo.get(canonical);
+  if (known !== undefined) return known;
+  const hash = sha256Hex(canonical);
+  if (canonical.length <= HASH_MEMO_MAX_TEXT) {
+    if (hashMemo.size >= HASH_MEMO_SIZE) hashMemo.clear();
+    hashMemo.set(canonical, hash);
+  }
+  return hash;
 }
 
 /** A fresh lease token: unique per load, so only its holder can renew or release the lease. */

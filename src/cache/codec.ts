@@ -59,11 +59,17 @@ export function parseEntry(raw: string): StoredEntry | undefined {
 
 /** The value stored in an entry. Throws when the entry is corrupt or of an unknown format. */
 export async function decodeEntry(entry: StoredEntry): Promise<unknown> {
+  if (entry.format === "z") {
+    return JSON.parse(decoder.decode(await gunzip(fromBase64(entry.payload))));
+  }
+  return decodePlain(entry);
+}
+
+/** The value of an uncompressed entry, synchronously (the hit path). Throws on `z` entries. */
+export function decodePlain(entry: StoredEntry): unknown {
   switch (entry.format) {
     case "j":
       return JSON.parse(entry.payload);
-    case "z":
-      return JSON.parse(decoder.decode(await gunzip(fromBase64(entry.payload))));
     case "u":
       return undefined;
     default:

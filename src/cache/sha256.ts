@@ -21,23 +21,53 @@ const K = new Uint32Array([
 const encoder = new TextEncoder();
 const W = new Uint32Array(64);
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Reused between calls (hashing is synchronous): no allocation per hash but the hex string. */
+let scratch = new Uint8Array(256);
 
 /** SHA-256 of the UTF-8 encoding of `text`, as 64 lowercase hex characters. */
 export function sha256Hex(text: string): string {
-  return digestHex(encoder.encode(text));
+  // Worst case 3 UTF-8 bytes per UTF-16 unit, plus room for the padding.
+  const room = text.length * 3 + 72;
+  if (scratch.length < room) scratch = new Uint8Array(room * 2);
+  let length = 0;
+  const n = text.length;
+  for (; length < n; length++) {
+    const code = text.charCodeAt(length);
+    if (code > 0x7f) break;
+    scratch[length] = code;
+  }
+  if (length < n) {
+    // Not ASCII: let TextEncoder write the rest (it knows surrogate pairs).
+    length += encoder.encodeInto(text.slice(length), scratch.subarray(length)).written;
+  }
+  return hashScratch(length);
 }
 
 /** SHA-256 of `bytes`, as 64 lowercase hex characters. */
 export function digestHex(bytes: Uint8Array): string {
-  const length = bytes.length;
+  if (scratch.length < bytes.length + 72) scratch = new Uint8Array((bytes.length + 72) * 2);
+  scratch.set(bytes);
+  return hashScratch(bytes.length);
+}
+
+/** Hashes the first `length` bytes of `scratch`, padding in place. */
+function hashScratch(length: number): string {
   // Message + 0x80 + zero padding + 64-bit big-endian bit length, to a multiple of 64 bytes.
-  const padded = new Uint8Array(((length + 8) >>> 6) * 64 + 64);
-  padded.set(bytes);
+  const total = ((length + 8) >>> 6) * 64 + 64;
+  const padded = scratch;
   padded[length] = 0x80;
-  const view = new DataView(padded.buffer);
+  padded.fill(0, length + 1, total - 8);
   const bits = length * 8;
-  view.setUint32(padded.length - 8, Math.floor(bits / 0x100000000));
-  view.setUint32(padded.length - 4, bits >>> 0);
+  const high = Math.floor(bits / 0x100000000);
+  const low = bits >>> 0;
+  padded[total - 8] = high >>> 24;
+  padded[total - 7] = (high >>> 16) & 0xff;
+  padded[total - 6] = (high >>> 8) & 0xff;
+  padded[total - 5] = high & 0xff;
+  padded[total - 4] = low >>> 24;
+  padded[total - 3] = (low >>> 16) & 0xff;
+  padded[total - 2] = (low >>> 8) & 0xff;
+  padded[total - 1] = low & 0xff;
 
   let h0 = 0x6a09e667;
   let h1 = 0xbb67ae85;
@@ -48,7 +78,7 @@ export function digestHex(bytes: Uint8Array): string {
   let h6 = 0x1f83d9ab;
   let h7 = 0x5be0cd19;
 
-  for (let offset = 0; offset < padded.length; offset += 64) {
+  for (let offset = 0; offset < total; offset += 64) {
     for (let i = 0, j = offset; i < 16; i++, j += 4) {
       W[i] = (padded[j]! << 24) | (padded[j + 1]! << 16) | (padded[j + 2]! << 8) | padded[j + 3]!;
     }

@@ -11,10 +11,10 @@
  * (400 denied / 403 read-only) for every command before any runs, then Redis.
  */
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { redact } from "../security/redact.js";
 import type { Access, Authenticator } from "./auth.js";
+import { readBody } from "./body.js";
 import { checkCommand, checkCommands, type Rejection } from "./commands.js";
 import { encodeReply, wantsBase64 } from "./encoding.js";
 import { failureOf } from "./failures.js";
@@ -77,9 +77,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   // echoes the value back.
   let syncToken = 0;
   app.use("*", async (c, next) => {
-    await next();
+    // Set before the handler builds its response: touching `c.res.headers` afterwards would turn
+    // @hono/node-server's lightweight Response into a full one on every request.
     syncToken++;
-    c.res.headers.set("upstash-sync-token", String(syncToken));
+    c.header("upstash-sync-token", String(syncToken));
+    await next();
   });
 
   app.use("*", lifecycle.middleware);
@@ -94,21 +96,27 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     await next();
   };
 
-  // Refuses an oversized body from its Content-Length, or while streaming it, without buffering
-  // more than the limit.
-  const limited = bodyLimit({
-    maxSize: options.maxBodyBytes,
-    onError: (c) =>
-      c.json({ error: `ERR the request body is larger than ${options.maxBodyBytes} bytes` }, 413),
-  });
-
-  const readJson = async (c: GatewayContext) => parseJson(await c.req.text());
+  // Refuses an oversized body from its Content-Length, or while reading it, without buffering
+  // more than the limit (see body.ts).
+  const readJson = async (c: GatewayContext) => {
+    const body = await readBody(c, options.maxBodyBytes);
+    if (!body.ok) {
+      c.header("Connection", "close");
+      return {
+        ok: false as const,
+        status: 413 as const,
+        message: `ERR the request body is larger than ${options.maxBodyBytes} bytes`,
+      };
+    }
+    const parsed = parseJson(body.text);
+    return parsed.ok ? parsed : { ...parsed, status: 400 as const };
+  };
   const policyFor = (c: GatewayContext) => ({ allow, readOnly: c.get("access") === "read-only" });
   const base64For = (c: GatewayContext) => wantsBase64(c.req.header("upstash-encoding"));
 
-  app.post("/", authenticated, limited, async (c) => {
+  app.post("/", authenticated, async (c) => {
     const body = await readJson(c);
-    if (!body.ok) return errorReply(c, 400, body.message);
+    if (!body.ok) return errorReply(c, body.status, body.message);
     const command = parseCommand(body.value);
     if (!command.ok) return errorReply(c, 400, command.message);
     const rejection = checkCommand(command.value, policyFor(c));
@@ -126,9 +134,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     "/multi-exec": (commands: string[][]) => backend.transaction(commands),
   };
   for (const [path, run] of Object.entries(batches)) {
-    app.post(path, authenticated, limited, async (c) => {
+    app.post(path, authenticated, async (c) => {
       const body = await readJson(c);
-      if (!body.ok) return errorReply(c, 400, body.message);
+      if (!body.ok) return errorReply(c, body.status, body.message);
       const commands = parseCommandList(body.value);
       if (!commands.ok) return errorReply(c, 400, commands.message);
       const rejection = checkCommands(commands.value, policyFor(c));

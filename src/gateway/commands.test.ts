@@ -140,6 +140,7 @@ describe("command policy", () => {
       ["PING"],
       ["TOUCH", "k"],
       ["SORT_RO", "l"],
+      ["json.get", "doc", "$"],
     ]) {
       expect(checkCommand(command, ro), command.join(" ")).toBeUndefined();
     }

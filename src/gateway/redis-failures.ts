@@ -60,10 +60,13 @@ export function toRedgeError(error: unknown, details: FailureDetails): RedgeErro
       : "UNAVAILABLE Redis is unreachable";
     return new ConnectionError(message, { cause: error, sent: false });
   }
-  return new ConnectionError("CONNLOST the connection to Redis was lost; the command may have run", {
-    cause: error,
-    sent: true,
-  });
+  return new ConnectionError(
+    "CONNLOST the connection to Redis was lost; the command may have run",
+    {
+      cause: error,
+      sent: true,
+    },
+  );
 }
 
 /**

@@ -9,6 +9,7 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { CommandError, TimeoutError } from "../errors.js";
 import { redact } from "../security/redact.js";
+import { createBatcher } from "./batch.js";
 import type { RedisSource } from "./options.js";
 import { createPool } from "./pool.js";
 import { failureTracker, observe } from "./redis-failures.js";
@@ -152,12 +153,14 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
     });
   }
 
+  const send = createBatcher(main);
+
   return {
     async command(command) {
       const [name, args] = split(command);
       const failure = failureTracker(main, commandTimeoutMs);
       try {
-        return await guard(main.callBuffer(name, ...args));
+        return await guard(send(name, args));
       } catch (error) {
         throw failure(error);
       }

@@ -4,7 +4,13 @@
  */
 import type { RedgeClient } from "../client.js";
 import type { PriorityItem } from "./codec.js";
-import type { AddOptions, DeleteBelowOptions, ExpiredOptions, JsonValue, PullOptions } from "./schemas.js";
+import type {
+  AddOptions,
+  DeleteBelowOptions,
+  ExpiredOptions,
+  JsonValue,
+  PullOptions,
+} from "./schemas.js";
 import { type AddManyItem, type AddManyResult, type AddResult, PriorityStream } from "./stream.js";
 
 /** `stream.add(id, data, priority, options)`. */
@@ -49,7 +55,11 @@ export async function psincrement(
 }
 
 /** `stream.decrementAll(delta)`. */
-export async function psdecrementAll(client: RedgeClient, name: string, delta: number): Promise<void> {
+export async function psdecrementAll(
+  client: RedgeClient,
+  name: string,
+  delta: number,
+): Promise<void> {
   return new PriorityStream(client, name).decrementAll(delta);
 }
 

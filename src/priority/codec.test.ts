@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeData, decodeItem, encodeData, enqueuedAtOf, priorityOf } from "./codec.js";
-import { priorityKeys } from "./keys.js";
 import { RedgeClient } from "../client.js";
 import type { CommandPort } from "../port.js";
+import { decodeData, decodeItem, encodeData, enqueuedAtOf, priorityOf } from "./codec.js";
+import { priorityKeys } from "./keys.js";
 
 const prefix = (ms: number, seq: number) =>
   ms.toString(16).padStart(11, "0") + seq.toString(16).padStart(5, "0");
@@ -34,7 +34,9 @@ describe("priority codec", () => {
     expect(prefix(ms, 0xfffff)).toHaveLength(16);
     const item = decodeItem("0", `${prefix(ms, 3)}id:1`, "-2", `${prefix(ms, 3)}j[1]`, "");
     expect(item).toEqual({ id: "id:1", data: [1], priority: 2, enqueuedAt: ms, leasedUntil: null });
-    expect(decodeItem("0", `${prefix(ms, 3)}x`, "1", `${prefix(ms, 3)}sv`, "99").leasedUntil).toBe(99);
+    expect(decodeItem("0", `${prefix(ms, 3)}x`, "1", `${prefix(ms, 3)}sv`, "99").leasedUntil).toBe(
+      99,
+    );
   });
 });
 

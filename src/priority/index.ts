@@ -14,14 +14,6 @@ export {
 } from "./aliases.js";
 export type { PriorityItem } from "./codec.js";
 export { priorityKeys } from "./keys.js";
-export {
-  ADD_MANY_CHUNK_BYTES,
-  ADD_MANY_CHUNK_ITEMS,
-  DEFAULT_EXPIRED_LIMIT,
-  MAX_EXPIRED_LIMIT,
-  MAX_IDS_PER_CALL,
-  MAX_PULL_COUNT,
-} from "./schemas.js";
 export type {
   AckEntry,
   AddOptions,
@@ -31,5 +23,13 @@ export type {
   JsonValue,
   PullOptions,
 } from "./schemas.js";
-export { PriorityStream, priorityStream } from "./stream.js";
+export {
+  ADD_MANY_CHUNK_BYTES,
+  ADD_MANY_CHUNK_ITEMS,
+  DEFAULT_EXPIRED_LIMIT,
+  MAX_EXPIRED_LIMIT,
+  MAX_IDS_PER_CALL,
+  MAX_PULL_COUNT,
+} from "./schemas.js";
 export type { AddManyItem, AddManyResult, AddResult, StreamSize } from "./stream.js";
+export { PriorityStream, priorityStream } from "./stream.js";

@@ -21,7 +21,9 @@ ARGV:
   2 mode: "purge" | "lease" | "peek"
   3 "1" to apply the gate, "0" not to
   4 leaseMs (mode "lease" only)
-Reply: {offset, leasedUntil or "", then per item: member, score, stored value}.
+Reply: {offset, leasedUntil or "", "member\nscore\nmember\nscore...", {stored value, ...}}: members
+and scores joined in one string (ids hold no control characters) cost one reply element instead
+of two per item.
 ]]
 
 local CHUNK = 1000
@@ -98,10 +100,9 @@ else
   picked = redis.call("ZRANGE", KEYS[1], 0, count - 1, "WITHSCORES")
 end
 
-local reply = { offset_text, "" }
 local n = #picked / 2
 if n == 0 then
-  return reply
+  return { offset_text, "", "", {} }
 end
 
 local members, ids = {}, {}
@@ -134,12 +135,7 @@ elseif mode == "lease" then
   batched("ZREM", KEYS[1], members)
   batched("ZADD", KEYS[4], leased)
   batched("ZADD", KEYS[5], kept)
-  reply[2] = string.format("%d", deadline)
+  return { offset_text, string.format("%d", deadline), table.concat(picked, "\n"), values }
 end
 
-for i = 1, n do
-  reply[#reply + 1] = members[i]
-  reply[#reply + 1] = picked[2 * i]
-  reply[#reply + 1] = values[i]
-end
-return reply
+return { offset_text, "", table.concat(picked, "\n"), values }

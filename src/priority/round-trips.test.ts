@@ -5,7 +5,7 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type RunningGateway } from "../../test/helpers/gateway.js";
+import { type RunningGateway, startGateway } from "../../test/helpers/gateway.js";
 import { type RunningRedis, startRedisServer } from "../../test/helpers/redis-server.js";
 import type { RedgeClient } from "../client.js";
 import { createNodeClient } from "../node.js";

@@ -3,7 +3,12 @@
  * these schemas; every public entry point parses its input here before anything reaches Redis.
  */
 import * as z from "zod";
-import { durationMsSchema, finiteNumberSchema, itemIdSchema, keyNameSchema } from "../validation.js";
+import {
+  durationMsSchema,
+  finiteNumberSchema,
+  itemIdSchema,
+  keyNameSchema,
+} from "../validation.js";
 
 /** Most items one pull returns. */
 export const MAX_PULL_COUNT = 10_000;
@@ -21,14 +26,21 @@ export const ADD_MANY_CHUNK_ITEMS = 1_000;
 export const ADD_MANY_CHUNK_BYTES = 1_000_000;
 
 /** A JSON value; a string is stored as a string ("42" stays "42", 42 stays 42). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 export const streamNameSchema = keyNameSchema;
 export const idSchema = itemIdSchema;
 export const prioritySchema = finiteNumberSchema;
 
 /** Data: a string or any JSON value (no undefined, functions, NaN/Infinity, BigInt, class instances). */
-export const dataSchema = z.json({
+// Strings first: the common case skips z.json()'s recursive union.
+export const dataSchema = z.union([z.string(), z.json()], {
   error: "must be a string or a JSON value (no undefined, NaN, Infinity, BigInt or functions)",
 });
 

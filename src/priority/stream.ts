@@ -7,7 +7,14 @@ import type { CallOptions, RedgeClient } from "../client.js";
 import type { RedisArg, RedisReply } from "../port.js";
 import type { Script } from "../script.js";
 import { parseInput } from "../validation.js";
-import { asArray, asStrings, decodeItem, encodeData, type PriorityItem, priorityOf } from "./codec.js";
+import {
+  asArray,
+  asStrings,
+  decodeItem,
+  encodeData,
+  type PriorityItem,
+  priorityOf,
+} from "./codec.js";
 import { priorityKeys } from "./keys.js";
 import {
   ackScript,
@@ -25,9 +32,9 @@ import {
   sizeScript,
 } from "./lua.gen.js";
 import {
+  type AckEntry,
   ADD_MANY_CHUNK_BYTES,
   ADD_MANY_CHUNK_ITEMS,
-  type AckEntry,
   type AddOptions,
   ackEntriesSchema,
   addItemsSchema,
@@ -115,10 +122,7 @@ export class PriorityStream<T = JsonValue> {
    * items (and ~1 MB of ids and data) go in one atomic script call; larger arrays are sent in
    * such chunks, one after the other, each atomic. Every item is validated before any is sent.
    */
-  async addMany(
-    items: readonly AddManyItem<T>[],
-    options?: AddOptions,
-  ): Promise<AddManyResult> {
+  async addMany(items: readonly AddManyItem<T>[], options?: AddOptions): Promise<AddManyResult> {
     const valid = parseInput(addItemsSchema, items, "items");
     const ifExists = parseInput(addOptionsSchema, options, "options")?.ifExists ?? "replace";
     const result: AddManyResult = { added: 0, existing: 0 };
@@ -135,7 +139,8 @@ export class PriorityStream<T = JsonValue> {
       const payload = encodeData(item.data);
       args.push(item.id, item.priority, payload);
       bytes += item.id.length + payload.length;
-      if (args.length >= 2 + 3 * ADD_MANY_CHUNK_ITEMS || bytes >= ADD_MANY_CHUNK_BYTES) await flush();
+      if (args.length >= 2 + 3 * ADD_MANY_CHUNK_ITEMS || bytes >= ADD_MANY_CHUNK_BYTES)
+        await flush();
     }
     if (args.length > 2) await flush();
     return result;
@@ -162,9 +167,13 @@ export class PriorityStream<T = JsonValue> {
     );
     const offset = reply[0] ?? "0";
     const leasedUntil = reply[1] ?? "";
+    const picked = typeof reply[2] === "string" && reply[2] !== "" ? reply[2].split("\n") : [];
+    const values = asArray(reply[3] ?? []);
     const items: PriorityItem<T>[] = [];
-    for (let i = 2; i + 2 < reply.length; i += 3) {
-      items.push(decodeItem<T>(offset, reply[i]!, reply[i + 1]!, reply[i + 2] ?? null, leasedUntil));
+    for (let i = 0; i < values.length; i++) {
+      items.push(
+        decodeItem<T>(offset, picked[2 * i]!, picked[2 * i + 1]!, values[i] ?? null, leasedUntil),
+      );
     }
     return items;
   }
@@ -241,7 +250,13 @@ export class PriorityStream<T = JsonValue> {
     const reply = await this.#run(getScript, [validId], true);
     if (reply === null) return null;
     const [offset, member, score, value, leasedUntil] = asArray(reply);
-    return decodeItem<T>(offset ?? "0", member ?? null, score ?? "0", value ?? null, leasedUntil ?? "");
+    return decodeItem<T>(
+      offset ?? "0",
+      member ?? null,
+      score ?? "0",
+      value ?? null,
+      leasedUntil ?? "",
+    );
   }
 
   /** Removes items by id, ready or leased; resolves with the ids that were there. */
@@ -281,6 +296,9 @@ export class PriorityStream<T = JsonValue> {
 }
 
 /** A priority stream named `name` on `client` (what `client.priority(name)` returns). */
-export function priorityStream<T = JsonValue>(client: RedgeClient, name: string): PriorityStream<T> {
+export function priorityStream<T = JsonValue>(
+  client: RedgeClient,
+  name: string,
+): PriorityStream<T> {
   return new PriorityStream<T>(client, name);
 }

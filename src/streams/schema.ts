@@ -15,7 +15,11 @@ export const streamIdSchema = z
   .regex(/^\d{1,20}-\d{1,20}$/, "must be a stream id like 1700000000000-0");
 
 const positiveInt = (max: number) =>
-  z.number().int("must be a whole number").min(1, "must be at least 1").max(max, `must be at most ${max}`);
+  z
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(max, `must be at most ${max}`);
 
 const maxLenSchema = positiveInt(2 ** 53 - 1);
 

@@ -71,7 +71,9 @@ export class StreamQueue<T = unknown> {
    */
   async createGroup(options: CreateGroupOptions = {}): Promise<boolean> {
     const { startId } = parseInput(createGroupOptionsSchema, options, "options");
-    const commands: RedisCommand[] = [["XGROUP", "CREATE", this.key, this.group, startId, "MKSTREAM"]];
+    const commands: RedisCommand[] = [
+      ["XGROUP", "CREATE", this.key, this.group, startId, "MKSTREAM"],
+    ];
     if (this.options.ttlMs) commands.push(["PEXPIRE", this.key, this.options.ttlMs]);
     const [created] = await this.#client.pipeline(commands);
     if (created?.ok) return true;
@@ -86,8 +88,16 @@ export class StreamQueue<T = unknown> {
    * Not retried after a fault where it may have run, so a message is not added twice.
    */
   async publish(message: T, options: PublishOptions = {}): Promise<string> {
-    const [id] = await this.publishMany([message], options);
-    return id!;
+    if (this.options.ttlMs) {
+      const [id] = await this.publishMany([message], options);
+      return id!;
+    }
+    // Without a TTL to refresh it is a single XADD: no pipeline needed.
+    const { maxLen = this.options.maxLen } = parseInput(publishOptionsSchema, options, "options");
+    parseInput(jsonValueSchema, message, "messages.0");
+    const trim = maxLen ? ["MAXLEN", "~", maxLen] : [];
+    const command: RedisCommand = ["XADD", this.key, ...trim, "*", DATA_FIELD, encodeData(message)];
+    return String(await this.#client.command(command, { idempotent: false }));
   }
 
   /**
@@ -201,7 +211,14 @@ export class StreamQueue<T = unknown> {
   async deadLetters(options: DeadLettersOptions = {}): Promise<DeadLetter<T>[]> {
     const o = parseInput(deadLettersOptionsSchema, options, "options");
     const start = o.after ? `(${o.after}` : "-";
-    const reply = await this.#client.command(["XRANGE", this.deadLetterKey, start, "+", "COUNT", o.count]);
+    const reply = await this.#client.command([
+      "XRANGE",
+      this.deadLetterKey,
+      start,
+      "+",
+      "COUNT",
+      o.count,
+    ]);
     return parseDeadLetters<T>(reply);
   }
 

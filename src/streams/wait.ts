@@ -51,7 +51,10 @@ export async function blockForNew<T>(
             read.key,
             ">",
           ],
-          { timeoutMs: blockMs + client.commandTimeoutMs, ...(read.signal ? { signal: read.signal } : {}) },
+          {
+            timeoutMs: blockMs + client.commandTimeoutMs,
+            ...(read.signal ? { signal: read.signal } : {}),
+          },
         );
         return parseReadGroupReply<T>(reply);
       },

@@ -1,7 +1,7 @@
 /**
  * Errors of the subjects capability, in the redge error family.
  */
-import { RedgeError, type RedgeErrorCode } from "../errors.js";
+import { RedgeError } from "../errors.js";
 
 function describe(prop: string, extended: boolean): string {
   return `${extended ? "Extended property" : "Property"} "${prop}"`;
@@ -18,10 +18,9 @@ export class ConflictError extends RedgeError {
   readonly extended: boolean;
   readonly attempts: number;
   constructor(subject: string, prop: string, extended: boolean, attempts: number) {
-    // "conflict" is not in the shared RedgeErrorCode union (src/errors.ts) yet; callers that
-    // switch on `code` see "conflict", which an HTTP layer maps to 409.
+    // An HTTP layer maps code "conflict" to 409.
     super(
-      "conflict" as RedgeErrorCode,
+      "conflict",
       `${describe(prop, extended)} of subject "${subject}" kept changing: gave up after ${attempts} attempt(s)`,
     );
     this.name = "ConflictError";

@@ -198,7 +198,8 @@ export class ResourcePool<T> {
         },
       };
       const timer = setTimeout(
-        () => waiter.reject(new AcquireTimeoutError(this.#options.label, this.max, acquireTimeoutMs)),
+        () =>
+          waiter.reject(new AcquireTimeoutError(this.#options.label, this.max, acquireTimeoutMs)),
         acquireTimeoutMs,
       );
       const onAbort = () => waiter.reject(new AbortedError(signal?.reason));

@@ -7,7 +7,13 @@
  */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import type { RedgeConfig } from "../config/index.js";
-import { AbortedError, CommandError, ConnectionError, RedgeError, TimeoutError } from "../errors.js";
+import {
+  AbortedError,
+  CommandError,
+  ConnectionError,
+  RedgeError,
+  TimeoutError,
+} from "../errors.js";
 import type {
   CommandOutcome,
   CommandPort,
@@ -67,7 +73,8 @@ export class TcpPort implements CommandPort {
     const multi = this.connection.multi();
     for (const [name, ...args] of commands) multi.call(name, ...args);
     const results = await this.#track("exec", () => multi.exec());
-    if (results === null) throw new CommandError("EXECABORT Transaction aborted", { command: "exec" });
+    if (results === null)
+      throw new CommandError("EXECABORT Transaction aborted", { command: "exec" });
     return toOutcomes(results, commands);
   }
 
@@ -92,7 +99,9 @@ export class TcpPort implements CommandPort {
     });
     return this.#dedicated.use(
       (connection, lease) =>
-        fn({ command: (command, call) => dedicatedCommand(connection, lease, command, call?.signal) }),
+        fn({
+          command: (command, call) => dedicatedCommand(connection, lease, command, call?.signal),
+        }),
       options,
     );
   }
@@ -187,7 +196,11 @@ export function toRedgeError(error: unknown, command: string, live: boolean): Er
     return new ConnectionError("The connection to Redis is closed", { sent: live });
   }
   if (err?.code) return new ConnectionError(`Redis connection error (${err.code})`, { sent: live });
-  if (/^(ERR|WRONGTYPE|NOSCRIPT|EXECABORT|LOADING|READONLY|BUSY|NOPERM|MOVED|ASK|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/.test(message)) {
+  if (
+    /^(ERR|WRONGTYPE|NOSCRIPT|EXECABORT|LOADING|READONLY|BUSY|NOPERM|MOVED|ASK|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/.test(
+      message,
+    )
+  ) {
     return new CommandError(message, { command });
   }
   return new ConnectionError(message, { sent: live });
@@ -219,7 +232,9 @@ function dedicatedCommand(
 ): Promise<RedisReply> {
   const [name, ...args] = command;
   if (lease.discarded) {
-    return Promise.reject(new ConnectionError("This dedicated connection was dropped", { sent: false }));
+    return Promise.reject(
+      new ConnectionError("This dedicated connection was dropped", { sent: false }),
+    );
   }
   const abortError = () =>
     signal?.reason instanceof RedgeError ? signal.reason : new AbortedError(signal?.reason);

@@ -241,7 +241,10 @@ describeTransports("priority stream", (t) => {
       expect(await s.addMany(items)).toEqual({ added: 2_500, existing: 0 });
       expect(await s.size()).toEqual({ ready: 2_500, leased: 0 });
       const pulled = await s.pull({ count: 2_500 });
-      const expected = [...items.filter((i) => i.priority === 1), ...items.filter((i) => i.priority === 0)];
+      const expected = [
+        ...items.filter((i) => i.priority === 1),
+        ...items.filter((i) => i.priority === 0),
+      ];
       expect(pulled.map((i) => i.id)).toEqual(expected.map((i) => i.id));
     });
   });
@@ -561,7 +564,16 @@ describeTransports("priority stream", (t) => {
       await reject(() => s.deleteBelow(priority), /threshold/);
       await reject(() => s.setGate(priority), /value/);
     }
-    for (const data of [undefined, bad, Infinity, () => 1, 1n, { a: undefined }, [bad], new Date()]) {
+    for (const data of [
+      undefined,
+      bad,
+      Infinity,
+      () => 1,
+      1n,
+      { a: undefined },
+      [bad],
+      new Date(),
+    ]) {
       await reject(() => s.add("a", data as never, 1), /data/);
     }
     await reject(
@@ -622,7 +634,11 @@ describeTransports("priority stream", (t) => {
       }),
       fc.record({ op: fc.constant("increment" as const), id, delta: int }),
       fc.record({ op: fc.constant("decrementAll" as const), delta: int }),
-      fc.record({ op: fc.constant("deleteBelow" as const), threshold: int, inclusive: fc.boolean() }),
+      fc.record({
+        op: fc.constant("deleteBelow" as const),
+        threshold: int,
+        inclusive: fc.boolean(),
+      }),
       fc.record({ op: fc.constant("setGate" as const), gate: fc.option(int) }),
       fc.record({ op: fc.constant("remove" as const), ids: fc.array(id, { maxLength: 3 }) }),
       fc.record({ op: fc.constant("get" as const), id }),
@@ -647,9 +663,9 @@ describeTransports("priority stream", (t) => {
                 );
                 break;
               case "pull":
-                expect(brief(await s.pull({ count: o.count, purge: o.purge, gate: o.gate }))).toEqual(
-                  model.pull(o.count, o.purge, o.gate),
-                );
+                expect(
+                  brief(await s.pull({ count: o.count, purge: o.purge, gate: o.gate })),
+                ).toEqual(model.pull(o.count, o.purge, o.gate));
                 break;
               case "increment":
                 expect(await s.increment(o.id, o.delta)).toEqual(model.increment(o.id, o.delta));
@@ -681,7 +697,9 @@ describeTransports("priority stream", (t) => {
                 break;
             }
           }
-          expect(brief(await s.pull({ count: 100, purge: false }))).toEqual(model.pull(100, false, false));
+          expect(brief(await s.pull({ count: 100, purge: false }))).toEqual(
+            model.pull(100, false, false),
+          );
         } finally {
           await s.clear();
           await s.setGate(null);
@@ -711,7 +729,8 @@ class ReferenceModel {
       return { added: true, priority };
     }
     if (ifExists === "replace") Object.assign(current, { data, priority });
-    if (ifExists === "increment") Object.assign(current, { data, priority: current.priority + priority });
+    if (ifExists === "increment")
+      Object.assign(current, { data, priority: current.priority + priority });
     return { added: false, priority: current.priority };
   }
 
@@ -732,7 +751,9 @@ class ReferenceModel {
   pull(count: number, purge: boolean, gate: boolean) {
     const gateValue = this.gate;
     const eligible =
-      gate && gateValue !== null ? this.#sorted().filter((i) => i.priority >= gateValue) : this.#sorted();
+      gate && gateValue !== null
+        ? this.#sorted().filter((i) => i.priority >= gateValue)
+        : this.#sorted();
     const picked = eligible.slice(0, count);
     if (purge) for (const item of picked) this.items.delete(item.id);
     return picked;

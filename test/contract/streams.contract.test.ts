@@ -6,8 +6,8 @@ import { describe, expect, inject, it } from "vitest";
 import {
   AbortedError,
   CommandError,
-  RedgeError,
   type RedgeClient,
+  RedgeError,
   ValidationError,
 } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
@@ -71,7 +71,15 @@ describeTransports("stream queue", (t) => {
   describe("publish", () => {
     it("publishes one message and resolves its id; any JSON value round-trips", async () => {
       const q = await queue();
-      const values = [{ a: 1, nested: { b: [1, "x", null] } }, "text", 42, true, null, [1, 2], "héllo 🌍"];
+      const values = [
+        { a: 1, nested: { b: [1, "x", null] } },
+        "text",
+        42,
+        true,
+        null,
+        [1, 2],
+        "héllo 🌍",
+      ];
       const ids: string[] = [];
       for (const v of values) ids.push(await q.publish(v));
       for (const id of ids) expect(id).toMatch(/^\d+-\d+$/);
@@ -103,7 +111,10 @@ describeTransports("stream queue", (t) => {
       const other = await queue();
       await other.publishMany(Array.from({ length: 1_500 }, (_, i) => i));
       expect(await other.length()).toBe(1_500);
-      await other.publishMany(Array.from({ length: 500 }, (_, i) => i), { maxLen: 10 });
+      await other.publishMany(
+        Array.from({ length: 500 }, (_, i) => i),
+        { maxLen: 10 },
+      );
       expect(await other.length()).toBeLessThan(300);
     });
 
@@ -263,7 +274,10 @@ describeTransports("stream queue", (t) => {
       const q = await queue<{ job: number }>({ maxDeliveries: 2 });
       const [id] = await q.publishMany([{ job: 1 }]);
       const ok = await q.publish({ job: 2 });
-      expect((await q.receive({ consumer: "c1", count: 1 }))[0]).toMatchObject({ id, deliveries: 1 });
+      expect((await q.receive({ consumer: "c1", count: 1 }))[0]).toMatchObject({
+        id,
+        deliveries: 1,
+      });
       await sleep(60);
       const second = await q.receive({ consumer: "c2", count: 1, claimIdleMs: 50 });
       expect(second).toEqual([{ id, data: { job: 1 }, deliveries: 2 }]);
@@ -395,7 +409,8 @@ describeTransports("stream queue", (t) => {
       // The consumer that dies: works a little, then takes a batch and is gone without acking.
       const doomedClient = t.makeClient();
       const doomed = createStream<number>(doomedClient, name, { group: "workers" });
-      for (let i = 0; i < 3; i++) await handle(doomed, await doomed.receive({ consumer: "doomed", count: 100 }));
+      for (let i = 0; i < 3; i++)
+        await handle(doomed, await doomed.receive({ consumer: "doomed", count: 100 }));
       const orphaned = await doomed.receive({ consumer: "doomed", count: 150 });
       expect(orphaned).toHaveLength(150);
       await doomedClient.close();

@@ -182,7 +182,9 @@ describe("gateway Redis replies", () => {
     const admin = new IORedis(locked.url);
     await admin.config("SET", "requirepass", "right-password");
     admin.disconnect();
-    const gateway = await startGateway({ redisUrl: `redis://:wrong-password@127.0.0.1:${locked.port}` });
+    const gateway = await startGateway({
+      redisUrl: `redis://:wrong-password@127.0.0.1:${locked.port}`,
+    });
     try {
       const reply = await post(gateway.url, gateway.token, ["GET", "k"]);
       expect(reply.status).toBe(503);

@@ -63,7 +63,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
     url: `redis://127.0.0.1:${port}`,
     process: child,
     async stop() {
-      if (stopped || child.exitCode !== null) return;
+      if (stopped || child.exitCode !== null || child.signalCode !== null) return;
       stopped = true;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
