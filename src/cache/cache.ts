@@ -171,7 +171,7 @@ export class Cache {
     const cache = this;
     const run = fn as (...args: unknown[]) => unknown;
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      return cache.#call(plan, (a) => run.apply(this, a), args);
+      return cache.#call(plan, run, this, args);
     };
     Object.defineProperties(wrapped, {
       name: { value: fn.name ? `cached ${fn.name}` : "cached" },
@@ -270,25 +270,30 @@ export class Cache {
 
   // ---- the wrapped call -------------------------------------------------------------------
 
-  async #call(plan: Plan, fn: (args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
-    if (plan.shouldCache && !plan.shouldCache(args)) return fn(args);
+  async #call(
+    plan: Plan,
+    run: (...args: unknown[]) => unknown,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
+    if (plan.shouldCache && !plan.shouldCache(args)) return run.apply(self, args);
     const keys = this.#keys(plan, args);
     const loading = this.#loads.get(keys.entry);
     if (loading) return loading;
     const read = await this.#readShared(plan, keys);
     if (read === READ_FAILED) {
       // Redis is unreachable: answer from the function, still once per process and key.
-      return this.#shared(keys.entry, async () => fn(args));
+      return this.#shared(keys.entry, async () => run.apply(self, args));
     }
     if (read !== undefined) {
       const decoded = this.#decode(plan, keys, read.raw, read.pttl);
       const hit = decoded instanceof Promise ? await decoded : decoded;
       if (hit) {
-        if (hit.stale) this.#refresh(plan, fn, args, keys);
+        if (hit.stale) this.#refresh(plan, bind(run, self), args, keys);
         return hit.value;
       }
     }
-    return this.#shared(keys.entry, () => this.#load(plan, fn, args, keys));
+    return this.#shared(keys.entry, () => this.#load(plan, bind(run, self), args, keys));
   }
 
   /**
@@ -300,25 +305,32 @@ export class Cache {
     const slot = plan.staleMs === 0 ? keys.entry : `${keys.entry}\u0000pttl`;
     const pending = this.#reads.get(slot);
     if (pending) return pending;
-    const read = this.#read(plan, keys)
-      .catch((error: unknown): typeof READ_FAILED => {
-        this.#report(plan, error, "read", keys.entry);
-        return READ_FAILED;
-      })
-      .finally(() => this.#reads.delete(slot));
+    const read = this.#read(plan, keys, slot);
     this.#reads.set(slot, read);
     return read;
   }
 
   /** One round trip: GET, or (stale-while-revalidate on) the entry and its PTTL in one script. */
-  async #read(plan: Plan, keys: CacheKeys): Promise<RawEntry | undefined> {
-    if (plan.staleMs === 0) {
-      const reply = await this.client.command(["GET", keys.entry], this.#callOptions);
-      return typeof reply === "string" ? { raw: reply, pttl: -1 } : undefined;
+  async #read(
+    plan: Plan,
+    keys: CacheKeys,
+    slot: string,
+  ): Promise<RawEntry | undefined | typeof READ_FAILED> {
+    try {
+      if (plan.staleMs === 0) {
+        const reply = await this.client.command(["GET", keys.entry], this.#callOptions);
+        return typeof reply === "string" ? { raw: reply, pttl: -1 } : undefined;
+      }
+      const reply = await this.client.runScript(readScript, [keys.entry], [], this.#callOptions);
+      if (!Array.isArray(reply) || typeof reply[0] !== "string") return undefined;
+      return { raw: reply[0], pttl: Number(reply[1]) };
+    } catch (error) {
+      this.#report(plan, error, "read", keys.entry);
+      return READ_FAILED;
+    } finally {
+      // Runs after the reply (never before the caller stored this promise in #reads).
+      this.#reads.delete(slot);
     }
-    const reply = await this.client.runScript(readScript, [keys.entry], [], this.#callOptions);
-    if (!Array.isArray(reply) || typeof reply[0] !== "string") return undefined;
-    return { raw: reply[0], pttl: Number(reply[1]) };
   }
 
   #keys(plan: Plan, args: unknown[]): CacheKeys {
@@ -338,22 +350,27 @@ export class Cache {
     raw: string,
     pttl: number,
   ): Hit | undefined | Promise<Hit | undefined> {
-    const fail = (error: unknown) => {
-      this.#report(plan, error, "decode", keys.entry);
-      return undefined;
-    };
     const entry = parseEntry(raw);
-    if (!entry) return fail(new Error("the key does not hold a cache entry"));
+    if (!entry)
+      return this.#undecodable(plan, keys, new Error("the key does not hold a cache entry"));
     // The entry lives ttl + window; in its last `window` ms it is stale (server clock: PTTL).
     const stale = entry.staleWindowMs > 0 && pttl >= 0 && pttl <= entry.staleWindowMs;
     if (entry.format === "z") {
-      return decodeEntry(entry).then((value) => ({ value, stale }), fail);
+      return decodeEntry(entry).then(
+        (value) => ({ value, stale }),
+        (error: unknown) => this.#undecodable(plan, keys, error),
+      );
     }
     try {
       return { value: decodePlain(entry), stale };
     } catch (error) {
-      return fail(error);
+      return this.#undecodable(plan, keys, error);
     }
+  }
+
+  #undecodable(plan: Plan, keys: CacheKeys, error: unknown): undefined {
+    this.#report(plan, error, "decode", keys.entry);
+    return undefined;
   }
 
   /** Runs `run` once per entry key in this process; concurrent callers share its promise. */
@@ -548,6 +565,11 @@ export class Cache {
       // A failing error hook must not turn a recovered fault into a failed call.
     }
   }
+}
+
+/** The wrapped function with its `this`, as the miss path calls it (built off the hit path). */
+function bind(run: (...args: unknown[]) => unknown, self: unknown): (args: unknown[]) => unknown {
+  return (args) => run.apply(self, args);
 }
 
 /**

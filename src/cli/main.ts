@@ -10,6 +10,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: "serve the Upstash REST protocol in front of a Redis server",
     load: async () => (await import("./gateway.js")).gatewayCommand,
   },
+  dev: {
+    summary: "run a local Redis and the gateway for development (Ctrl-C stops both)",
+    load: async () => (await import("./dev.js")).devCommand,
+  },
 };
 
 export function usage(): string {

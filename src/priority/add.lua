@@ -20,7 +20,7 @@ KEYS (6, the same for every priority script):
 ARGV:
   1 ifExists: "replace" | "keep" | "increment"
   2 "1" to reply for one item ({added, offset, score}), "0" to reply with counts
-  3.. triples: id, priority, tagged payload
+  3.. triples: id, negated priority (-priority, as text), tagged payload
 Reply: {"1"|"0", offset, score} or {added count, existing count}, all strings.
 ]]
 
@@ -66,30 +66,41 @@ local offset_text = redis.call("HGET", KEYS[6], "o") or "0"
 local offset = tonumber(offset_text)
 local n = (#ARGV - 2) / 3
 
+-- The score of a new priority, from its negation as sent: with no offset the text goes to Redis
+-- as it is (no number -> text conversion per item).
+local function score_of(negated)
+  if offset == 0 then
+    return negated
+  end
+  return offset + tonumber(negated)
+end
+
 local ids = {}
 for i = 1, n do
   ids[i] = ARGV[3 * i]
 end
 local current = hmget(KEYS[2], ids)
 
--- Items created by this call, flushed together at the end; a repeated id updates its entry here.
+-- New items go straight into the ZADD and HSET argument lists, flushed at the end; `fresh` maps
+-- an id created by this call to its place there, so a repeated id updates it in place.
 local fresh = {}
-local new_ids, new_prefix, new_score, new_data = {}, {}, {}, {}
+local zpairs, hpairs = {}, {}
 local added, existing = 0, 0
 
 for i = 1, n do
   local id = ARGV[3 * i]
-  local priority = tonumber(ARGV[3 * i + 1])
+  local negated = ARGV[3 * i + 1]
   local data = ARGV[3 * i + 2]
   local k = fresh[id]
   if k then
     existing = existing + 1
-    if mode == "replace" then
-      new_score[k] = offset - priority
-      new_data[k] = data
-    elseif mode == "increment" then
-      new_score[k] = new_score[k] - priority
-      new_data[k] = data
+    if mode ~= "keep" then
+      if mode == "replace" then
+        zpairs[k - 1] = score_of(negated)
+      else
+        zpairs[k - 1] = tonumber(zpairs[k - 1]) + tonumber(negated)
+      end
+      hpairs[k] = string.sub(zpairs[k], 1, 16) .. data
     end
   elseif current[i] then
     existing = existing + 1
@@ -101,32 +112,25 @@ for i = 1, n do
         set = KEYS[5]
       end
       if mode == "replace" then
-        redis.call("ZADD", set, offset - priority, member)
+        redis.call("ZADD", set, score_of(negated), member)
       else
-        redis.call("ZINCRBY", set, -priority, member)
+        redis.call("ZINCRBY", set, negated, member)
       end
       redis.call("HSET", KEYS[2], id, prefix .. data)
     end
   else
     added = added + 1
-    k = #new_ids + 1
     local prefix = enqueue(id)
-    new_ids[k] = id
-    new_prefix[k] = prefix
-    new_score[k] = offset - priority
-    new_data[k] = data
+    k = #zpairs + 2
+    zpairs[k - 1] = score_of(negated)
+    zpairs[k] = prefix .. id
+    hpairs[k - 1] = id
+    hpairs[k] = prefix .. data
     fresh[id] = k
   end
 end
 
-if #new_ids > 0 then
-  local zpairs, hpairs = {}, {}
-  for k = 1, #new_ids do
-    zpairs[2 * k - 1] = new_score[k]
-    zpairs[2 * k] = new_prefix[k] .. new_ids[k]
-    hpairs[2 * k - 1] = new_ids[k]
-    hpairs[2 * k] = new_prefix[k] .. new_data[k]
-  end
+if #zpairs > 0 then
   batched("ZADD", KEYS[1], zpairs)
   batched("HSET", KEYS[2], hpairs)
 end

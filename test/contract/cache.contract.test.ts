@@ -350,6 +350,17 @@ describeTransports("cache", (t) => {
     expect(results.every((r) => r.id === "hot" && r.at === 1)).toBe(true);
   });
 
+  it("concurrent hits share one read but each caller gets its own copy of the value", async () => {
+    const cache = createCache(t.client);
+    const { fn, calls } = counted((id: number) => ({ id, list: [1, 2] }));
+    const cached = cache.wrap(fn, { namespace: t.key("copies"), ttlMs: 60_000 });
+    await cached(1);
+    const hits = await Promise.all(Array.from({ length: 20 }, () => cached(1)));
+    expect(calls).toHaveLength(1);
+    expect(hits.every((h) => h.id === 1 && h.list.length === 2)).toBe(true);
+    expect(new Set(hits).size).toBe(20);
+  });
+
   it("a lease holder that dies: another caller takes over once the lease runs out", async () => {
     const cache = createCache(t.makeClient());
     const namespace = t.key("dead-holder");
@@ -458,6 +469,19 @@ describeTransports("cache", (t) => {
     expect(await cached(1)).toEqual({ big: 10n });
     expect(calls).toHaveLength(2);
     expect(infos.map((i) => i.operation)).toEqual(["encode", "encode"]);
+  });
+
+  it("an unreadable entry is reported, recomputed and overwritten", async () => {
+    const infos: CacheErrorInfo[] = [];
+    const cache = createCache(t.client, { onError: (_e, info) => infos.push(info) });
+    const { fn, calls } = counted((id: number) => id * 10);
+    const cached = cache.wrap(fn, { namespace: t.key("corrupt"), ttlMs: 60_000 });
+    await t.client.command(["SET", cached.keyFor(1), "not a cache entry"]);
+    expect(await cached(1)).toBe(10);
+    expect(infos.map((i) => i.operation)).toContain("decode");
+    expect(await t.client.command(["GET", cached.keyFor(1)])).toBe("j:0:10");
+    expect(await cached(1)).toBe(10);
+    expect(calls).toHaveLength(1);
   });
 
   it("validates options at wrap/set time, naming the field, and writes nothing", async () => {

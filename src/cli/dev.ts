@@ -1,0 +1,305 @@
+/**
+ * `redge dev`: the one-command local stack. Starts a `redis-server` child (data in `.redge/redis/`
+ * so it survives restarts) unless REDIS_URL points at one, runs the gateway in front of it with a
+ * dev token kept in `.redge/dev-token`, prints how to connect, and stops everything on Ctrl-C.
+ *
+ * Unlike `redge gateway`, this prints the token: it is the developer's local token, and the
+ * copy-paste lines need it. A password in REDIS_URL is never printed.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  describeExit,
+  findRedisServer,
+  REDIS_INSTALL_HINT,
+  type RedisChild,
+  RedisChildError,
+  startRedisChild,
+} from "../dev/redis-child.js";
+import { ConfigError } from "../errors.js";
+import { createGateway, type Gateway } from "../gateway/index.js";
+import { redact } from "../security/redact.js";
+import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+
+const DEFAULT_PORT = 8079;
+const DEFAULT_HOST = "127.0.0.1";
+/** Where `redge dev` keeps its state, relative to the current directory (gitignored). */
+const STATE_DIR = ".redge";
+const REDIS_DIR = join(STATE_DIR, "redis");
+const TOKEN_FILE = join(STATE_DIR, "dev-token");
+/** Commands `redge gateway` denies by default that are handy while developing. */
+const DEV_ALLOW = ["KEYS", "FLUSHDB"];
+/** Ctrl-C should be quick: in-flight requests get this long before connections are cut. */
+const SHUTDOWN_TIMEOUT_MS = 3_000;
+
+const USAGE = `Usage: redge dev [options]
+
+Runs a local stack for development: a redis-server child on a free loopback port (data kept in
+${REDIS_DIR}/, append-only file on, so it survives restarts) and the Upstash-REST gateway in
+front of it. Prints the URLs, the token and copy-paste lines for @upstash/redis. Ctrl-C stops both.
+
+Options (environment variable in brackets; options win over the environment):
+  --redis <url>         use this Redis instead of starting one [REDIS_URL]
+  --port, -p <port>     gateway port (default ${DEFAULT_PORT}) [REDGE_PORT]
+  --host <host>         gateway address (default ${DEFAULT_HOST}) [REDGE_HOST]
+  --token <token>       gateway token; repeat for several [REDGE_TOKENS, comma-separated].
+                        Without one, a random token is generated once and kept in
+                        ${TOKEN_FILE}, so clients keep working across restarts
+  --allow <commands>    more denied-by-default commands to allow, comma-separated [REDGE_ALLOW].
+                        Dev mode always allows ${DEV_ALLOW.join(" and ")}
+  --help, -h            show this help
+
+The redis-server binary is taken from PATH, or from REDIS_SERVER_BIN.`;
+
+interface DevArgs {
+  /** undefined: start a redis-server child. */
+  redis: string | undefined;
+  port: number;
+  host: string;
+  /** Empty: use (or create) the token in .redge/dev-token. */
+  tokens: string[];
+  allow: string[];
+}
+
+function list(fromArgs: string[] | undefined, fromEnv: string | undefined): string[] {
+  const raw = fromArgs && fromArgs.length > 0 ? fromArgs : fromEnv ? [fromEnv] : [];
+  return raw
+    .flatMap((item) => item.split(","))
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      redis: { type: "string" },
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+      token: { type: "string", multiple: true },
+      allow: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+/** Parses arguments and environment; returns the settings or one usage error message. */
+export function parseDevArgs(
+  argv: string[],
+  env: CliContext["env"],
+): { help: true } | { args: DevArgs } | { error: string } {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // Node's message would quote a stray argument, which may be a misplaced token.
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+      return { error: "unexpected argument: options take the form --name value" };
+    }
+    return { error: error instanceof Error ? redact(error.message) : "invalid arguments" };
+  }
+  if (values.help) return { help: true };
+
+  const rawPort = (values.port ?? env.REDGE_PORT)?.trim();
+  if (rawPort !== undefined && rawPort !== "" && !/^\d+$/.test(rawPort)) {
+    return { error: "--port must be an integer between 0 and 65535" };
+  }
+  const port = rawPort ? Number(rawPort) : DEFAULT_PORT;
+  if (port > 65_535) return { error: "--port must be an integer between 0 and 65535" };
+
+  const extra = list(values.allow, env.REDGE_ALLOW).filter(
+    (entry) => !DEV_ALLOW.includes(entry.toUpperCase()),
+  );
+  return {
+    args: {
+      redis: values.redis || env.REDIS_URL || undefined,
+      port,
+      host: values.host || env.REDGE_HOST || DEFAULT_HOST,
+      tokens: list(values.token, env.REDGE_TOKENS),
+      allow: [...DEV_ALLOW, ...extra],
+    },
+  };
+}
+
+const TOKEN_SHAPE = /^[\x21-\x7e]+$/;
+
+/** The dev token from `.redge/dev-token`, created (random, owner-only) when missing or unusable. */
+export function devToken(cwd: string): { token: string; created: boolean } {
+  const file = join(cwd, TOKEN_FILE);
+  try {
+    const saved = readFileSync(file, "utf8").trim();
+    if (TOKEN_SHAPE.test(saved)) return { token: saved, created: false };
+  } catch {
+    // Missing: create it below.
+  }
+  const token = `dev_${randomBytes(24).toString("base64url")}`;
+  mkdirSync(join(cwd, STATE_DIR), { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, created: true };
+}
+
+/** Whether host:port can be listened on now; the error code when not. */
+function probePort(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", (error) => resolve((error as { code?: string }).code ?? "error"));
+    server.listen(port, host, () => server.close(() => resolve(undefined)));
+  });
+}
+
+function portError(host: string, port: number, code: string): string {
+  return code === "EADDRINUSE"
+    ? `redge dev: port ${port} on ${host} is already in use (another \`redge dev\`?); pass --port <port> or set REDGE_PORT`
+    : `redge dev: cannot listen on ${host}:${port} (${code})`;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+async function run(argv: string[], context: CliContext): Promise<number> {
+  const parsed = parseDevArgs(argv, context.env);
+  if ("help" in parsed) {
+    context.out(USAGE);
+    return 0;
+  }
+  if ("error" in parsed) {
+    context.err(`redge dev: ${parsed.error}`);
+    context.err("Run `redge dev --help` for usage.");
+    return EXIT_USAGE;
+  }
+  const { args } = parsed;
+  const cwd = process.cwd();
+
+  // Fail on a taken port before starting anything.
+  const taken = args.port === 0 ? undefined : await probePort(args.host, args.port);
+  if (taken) {
+    context.err(portError(args.host, args.port, taken));
+    return 1;
+  }
+  let bin: string | undefined;
+  if (args.redis === undefined) {
+    bin = findRedisServer(context.env);
+    if (!bin) {
+      context.err(REDIS_INSTALL_HINT);
+      return 1;
+    }
+  }
+
+  let signal: string | undefined;
+  const shutdown = context.shutdownSignal().then((s) => {
+    signal = s;
+    return s;
+  });
+
+  let tokens = args.tokens;
+  let tokenNote = "from --token / REDGE_TOKENS";
+  if (tokens.length === 0) {
+    const dev = devToken(cwd);
+    tokens = [dev.token];
+    tokenNote = dev.created ? `new, saved in ${TOKEN_FILE}` : `reused from ${TOKEN_FILE}`;
+  }
+
+  let child: RedisChild | undefined;
+  if (bin !== undefined) {
+    try {
+      child = await startRedisChild({ bin, dir: join(cwd, REDIS_DIR) });
+    } catch (error) {
+      context.err(
+        error instanceof RedisChildError ? error.message : "redge dev: cannot start redis-server",
+      );
+      return 1;
+    }
+  }
+  const redisUrl = child?.url ?? (args.redis as string);
+  const stopChild = async () => {
+    if (child) await child.stop();
+  };
+  if (signal !== undefined) {
+    await stopChild();
+    return 0;
+  }
+
+  let gateway: Gateway;
+  try {
+    gateway = createGateway({
+      redis: redisUrl,
+      tokens,
+      allow: args.allow,
+      shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+      log: (line) => context.err(line),
+    });
+  } catch (error) {
+    // ConfigError messages name fields, never values.
+    const message = error instanceof ConfigError ? error.message : "cannot start";
+    context.err(`redge dev: ${redact(message)}`);
+    await stopChild();
+    return EXIT_USAGE;
+  }
+
+  let url: string;
+  try {
+    ({ url } = await gateway.listen({ port: args.port, host: args.host }));
+  } catch (error) {
+    context.err(portError(args.host, args.port, (error as { code?: string }).code ?? "error"));
+    await gateway.close();
+    await stopChild();
+    return 1;
+  }
+
+  const token = tokens[0]!;
+  const redisNote = child
+    ? `redis-server pid ${child.pid}, data in ${REDIS_DIR}/`
+    : "from --redis / REDIS_URL";
+  context.out(
+    [
+      "redge dev: local stack running",
+      "",
+      `  Redis URL:    ${redact(redisUrl)}  (${redisNote})`,
+      `  Gateway URL:  ${url}`,
+      `  Token:        ${token}  (${tokenNote})`,
+      `  Dev mode:     ${args.allow.join(", ")} allowed (denied by default in \`redge gateway\`)`,
+      ...(isLoopback(args.host) ? [] : [`  Note:         listening on ${args.host}, not loopback`]),
+      "",
+      "Point @upstash/redis at it (e.g. in .env.local):",
+      `  UPSTASH_REDIS_REST_URL=${url}`,
+      `  UPSTASH_REDIS_REST_TOKEN=${token}`,
+      "",
+      "Try it:",
+      `  curl -H "Authorization: Bearer ${token}" -d '["PING"]' ${url}/`,
+      "",
+      "Press Ctrl-C to stop.",
+    ].join("\n"),
+  );
+
+  const event = await Promise.race([
+    shutdown.then((s) => ({ kind: "signal" as const, signal: s })),
+    ...(child ? [child.exited.then((exit) => ({ kind: "redis" as const, exit }))] : []),
+  ]);
+  if (event.kind === "redis" && signal === undefined) {
+    context.err(`redge dev: redis-server exited unexpectedly (${describeExit(event.exit)})`);
+    const tail = child?.output().trim().split("\n").slice(-5).join("\n");
+    if (tail) context.err(tail);
+    await gateway.close();
+    return 1;
+  }
+  context.err(`redge dev: ${signal ?? "signal"} received, shutting down`);
+  await gateway.close();
+  await stopChild();
+  context.err("redge dev: stopped");
+  return 0;
+}
+
+export const devCommand: Subcommand = {
+  name: "dev",
+  summary: "run a local Redis and the gateway for development (Ctrl-C stops both)",
+  usage: USAGE,
+  run,
+};
