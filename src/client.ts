@@ -5,6 +5,7 @@
  */
 
 import type * as z from "zod";
+import { Cache } from "./cache/index.js";
 import { createDeadline } from "./call.js";
 import { assertCommand, assertCommands } from "./command-input.js";
 import { createDict, type Dict, type DictOptions } from "./dict/index.js";
@@ -226,6 +227,18 @@ export class RedgeClient {
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, latencyMs: performance.now() - started, error: redact(message) };
     }
+  }
+
+  #cache: Cache | undefined;
+
+  /**
+   * The function-result cache: `client.cache.wrap(fn, { namespace, ttlMs, ... })`, `set`, `get`,
+   * `delete`, `invalidateTag`. For other defaults (onError, waitUntil, lockMs) use
+   * `createCache(client, options)`. @see docs/cache.md
+   */
+  get cache(): Cache {
+    this.#cache ??= new Cache(this);
+    return this.#cache;
   }
 
   /**

@@ -2,27 +2,29 @@
  * redge — the edge-safe entry. Nothing here (or below it) imports `node:*`, `net`, `tls` or
  * ioredis; Node-only pieces live in `redge/node`.
  */
-export { RedgeClient } from "./client.js";
+
+export * from "./cache/index.js";
 export type { CallOptions, ClientOptions, HealthReport } from "./client.js";
-export { createClient } from "./create-client.js";
-export type { CreateClientOptions } from "./create-client.js";
+export { RedgeClient } from "./client.js";
 export * from "./config/index.js";
+export type { CreateClientOptions } from "./create-client.js";
+export { createClient } from "./create-client.js";
+export * from "./dict/index.js";
+export type { RedgeErrorCode } from "./errors.js";
 export {
   AbortedError,
   CommandError,
   ConfigError,
   ConnectionError,
+  isTransient,
   RedgeError,
   TimeoutError,
   ValidationError,
-  isTransient,
 } from "./errors.js";
-export type { RedgeErrorCode } from "./errors.js";
 export type { CommandOutcome, CommandPort, RedisArg, RedisCommand, RedisReply } from "./port.js";
-export { DEFAULT_RETRY_POLICY, backoffDelay } from "./retry.js";
 export type { RetryPolicy } from "./retry.js";
+export { backoffDelay, DEFAULT_RETRY_POLICY } from "./retry.js";
 export { Script } from "./script.js";
-export { RestPort } from "./transport/rest.js";
-export * from "./dict/index.js";
 export * from "./streams/index.js";
 export * from "./subjects/index.js";
+export { RestPort } from "./transport/rest.js";

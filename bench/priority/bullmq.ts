@@ -1,7 +1,8 @@
 /**
  * Side by side with BullMQ on the same redis-server: 100,000 prioritized jobs added in bulk
  * (batches of 1,000) and consumed, versus redge addMany (batches of 1,000) and a pull(count 100,
- * purge) loop. BullMQ's Worker runs with concurrency 100 and removeOnComplete, a no-op processor.
+ * purge) loop. BullMQ's Worker runs with concurrency 100, removeOnComplete and a no-op processor;
+ * its jobs keep BullMQ's generated ids (redge's items carry ids of their own).
  */
 import { Queue, Worker } from "bullmq";
 import type { RedgeClient } from "../../src/index.js";
@@ -32,7 +33,8 @@ export async function bullmqRun(port: number, jobs = 100_000): Promise<QueueRunR
         batch.push({
           name: "job",
           data,
-          opts: { jobId: itemId(i), priority: priorityOf(i), removeOnComplete: true },
+          // BullMQ's own ids (custom ids cost it a lookup and may not contain ":").
+          opts: { priority: priorityOf(i), removeOnComplete: true },
         });
       }
       await queue.addBulk(batch);

@@ -162,7 +162,7 @@ export class Cache {
         cacheIf === undefined
           ? undefined
           : typeof cacheIf === "function"
-            ? (args) => (cacheIf as (...a: unknown[]) => boolean)(...args) === true
+            ? (args) => Boolean((cacheIf as (...a: unknown[]) => unknown)(...args))
             : compileConditions(cacheIf as readonly CacheCondition[]),
       tags: options.tags as Plan["tags"],
       waitUntil: options.waitUntil ?? this.#waitUntil,

@@ -53,13 +53,9 @@ local function requeue(now)
   batched("ZREM", KEYS[5], due)
 end
 
--- The time-index entry id `<ms>-<seq>` encoded in a member's 16-character prefix.
+-- The time-index entry id `<ms>-<seq>` encoded in a member's 18-character prefix.
 local function stream_id(member)
-  return string.format(
-    "%d-%d",
-    tonumber(string.sub(member, 1, 11), 16),
-    tonumber(string.sub(member, 12, 16), 16)
-  )
+  return string.sub(member, 1, 13) .. "-" .. string.sub(member, 14, 18)
 end
 
 local now = now_ms()
@@ -71,7 +67,7 @@ for i = 1, #ARGV, 2 do
   if not done[id] then
     local value = redis.call("HGET", KEYS[2], id)
     if value then
-      local member = string.sub(value, 1, 16) .. id
+      local member = string.sub(value, 1, 18) .. id
       local deadline = redis.call("ZSCORE", KEYS[4], member)
       if deadline and tonumber(deadline) > now and (token == "" or tonumber(token) == tonumber(deadline)) then
         done[id] = true

@@ -2,7 +2,8 @@
 priority stream: add (also addMany) — upserts items, one atomic call.
 
 A new id is enqueued now: XADD on the time index gives the server's `<ms>-<seq>` id, turned into
-a 16-character sortable prefix ("%011x%05x"). The ready set's member is prefix .. id, scored
+an 18-character sortable prefix ("%013d%05d": 13 digits of ms, 5 of seq; the stream id is read
+back from it with two substrings). The ready set's member is prefix .. id, scored
 offset - priority (negated, so ascending order = highest priority first, and equal scores sort
 by prefix = enqueue order). The items hash maps id -> prefix .. tagged payload.
 An existing id (ready or leased) keeps its prefix, hence its enqueue time and FIFO place:
@@ -43,21 +44,26 @@ local function batched(cmd, key, list)
   end
 end
 
--- The sortable prefix of a new entry in the time index. Sequence numbers above 16^5 - 1 in one
--- millisecond (never seen in practice) move the entry to the next millisecond, so the prefix keeps
--- its fixed width and order.
+-- The sortable prefix of a new entry in the time index: "%013d%05d" of its `<ms>-<seq>` id. The
+-- common case (13-digit ms, seq < 100000) is built with substrings, no number parsing. A sequence
+-- number above 99999 within one millisecond (only after the clock stepped back) moves the entry
+-- to the next millisecond, so the prefix keeps its fixed width and order.
 local function enqueue(id)
   local sid = redis.call("XADD", KEYS[3], "*", "i", id)
+  local seq_digits = #sid - 14
+  if seq_digits <= 5 and string.byte(sid, 14) == 45 then
+    return string.sub(sid, 1, 13) .. string.sub("0000", seq_digits) .. string.sub(sid, 15)
+  end
   local dash = string.find(sid, "-", 1, true)
   local ms = tonumber(string.sub(sid, 1, dash - 1))
   local seq = tonumber(string.sub(sid, dash + 1))
-  if seq > 1048575 then
+  if seq > 99999 then
     redis.call("XDEL", KEYS[3], sid)
     ms = ms + 1
     seq = 0
     redis.call("XADD", KEYS[3], string.format("%d-0", ms), "i", id)
   end
-  return string.format("%011x%05x", ms, seq)
+  return string.format("%013d%05d", ms, seq)
 end
 
 local mode = ARGV[1]
@@ -100,12 +106,12 @@ for i = 1, n do
       else
         zpairs[k - 1] = tonumber(zpairs[k - 1]) + tonumber(negated)
       end
-      hpairs[k] = string.sub(zpairs[k], 1, 16) .. data
+      hpairs[k] = string.sub(zpairs[k], 1, 18) .. data
     end
   elseif current[i] then
     existing = existing + 1
     if mode ~= "keep" then
-      local prefix = string.sub(current[i], 1, 16)
+      local prefix = string.sub(current[i], 1, 18)
       local member = prefix .. id
       local set = KEYS[1]
       if not redis.call("ZSCORE", KEYS[1], member) then
@@ -137,7 +143,7 @@ end
 
 if report then
   local id = ARGV[3]
-  local member = string.sub(redis.call("HGET", KEYS[2], id), 1, 16) .. id
+  local member = string.sub(redis.call("HGET", KEYS[2], id), 1, 18) .. id
   local score = redis.call("ZSCORE", KEYS[1], member) or redis.call("ZSCORE", KEYS[5], member)
   return { added > 0 and "1" or "0", offset_text, score }
 end

@@ -6,7 +6,7 @@ import { decodeData, decodeItem, encodeData, enqueuedAtOf, priorityOf } from "./
 import { priorityKeys } from "./keys.js";
 
 const prefix = (ms: number, seq: number) =>
-  ms.toString(16).padStart(11, "0") + seq.toString(16).padStart(5, "0");
+  String(ms).padStart(13, "0") + String(seq).padStart(5, "0");
 
 describe("priority codec", () => {
   it("tags strings and JSON so each comes back as it went in", () => {
@@ -30,8 +30,9 @@ describe("priority codec", () => {
 
   it("reads the enqueue time from the sortable prefix", () => {
     const ms = 1_795_471_959_284;
-    expect(enqueuedAtOf(`${prefix(ms, 0xfffff)}some-id`)).toBe(ms);
-    expect(prefix(ms, 0xfffff)).toHaveLength(16);
+    expect(enqueuedAtOf(`${prefix(ms, 99_999)}some-id`)).toBe(ms);
+    expect(enqueuedAtOf(`${prefix(999_999_999_999, 0)}x`)).toBe(999_999_999_999);
+    expect(prefix(ms, 99_999)).toHaveLength(18);
     const item = decodeItem("0", `${prefix(ms, 3)}id:1`, "-2", `${prefix(ms, 3)}j[1]`, "");
     expect(item).toEqual({ id: "id:1", data: [1], priority: 2, enqueuedAt: ms, leasedUntil: null });
     expect(decodeItem("0", `${prefix(ms, 3)}x`, "1", `${prefix(ms, 3)}sv`, "99").leasedUntil).toBe(

@@ -1,5 +1,5 @@
 /**
- * How items are stored and read back. A stored value is `<16-char prefix><tag><payload>`: the
+ * How items are stored and read back. A stored value is `<18-char prefix><tag><payload>`: the
  * prefix is the item's place in the time index, the tag `s` marks a raw string and `j` JSON text,
  * so "42" and 42 come back as they went in and strings cost one byte.
  */
@@ -7,8 +7,11 @@ import { RedgeError } from "../errors.js";
 import type { RedisReply } from "../port.js";
 import type { JsonValue } from "./schemas.js";
 
-/** Length of the sortable prefix `%011x%05x` (ms, sequence of the time-index entry). */
-export const PREFIX_LENGTH = 16;
+/**
+ * Length of the sortable prefix `%013d%05d`: the time-index entry's `<ms>-<seq>` as 13 + 5 digits
+ * (fixed width, so lexicographic order is enqueue order).
+ */
+export const PREFIX_LENGTH = 18;
 
 export interface PriorityItem<T = JsonValue> {
   id: string;
@@ -42,7 +45,7 @@ export function priorityOf(offset: RedisReply, score: RedisReply): number {
 
 /** The enqueue time (ms) encoded in a member's prefix. */
 export function enqueuedAtOf(member: string): number {
-  return Number.parseInt(member.slice(0, 11), 16);
+  return Number(member.slice(0, 13));
 }
 
 export function idOf(member: string): string {

@@ -21,13 +21,9 @@ local function batched(cmd, key, list)
   end
 end
 
--- The time-index entry id `<ms>-<seq>` encoded in a member's 16-character prefix.
+-- The time-index entry id `<ms>-<seq>` encoded in a member's 18-character prefix.
 local function stream_id(member)
-  return string.format(
-    "%d-%d",
-    tonumber(string.sub(member, 1, 11), 16),
-    tonumber(string.sub(member, 12, 16), 16)
-  )
+  return string.sub(member, 1, 13) .. "-" .. string.sub(member, 14, 18)
 end
 
 local offset = tonumber(redis.call("HGET", KEYS[6], "o") or "0")
@@ -49,7 +45,7 @@ end
 local ids, sids = {}, {}
 for _, list in ipairs({ ready, leased }) do
   for i = 1, #list do
-    ids[#ids + 1] = string.sub(list[i], 17)
+    ids[#ids + 1] = string.sub(list[i], 19)
     sids[#sids + 1] = stream_id(list[i])
   end
 end

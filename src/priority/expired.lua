@@ -42,7 +42,7 @@ for i = 1, #entries do
   local id = entries[i][2][2]
   local value = redis.call("HGET", KEYS[2], id)
   if value then
-    local member = string.sub(value, 1, 16) .. id
+    local member = string.sub(value, 1, 18) .. id
     local score = redis.call("ZSCORE", KEYS[1], member)
     local deadline = ""
     if not score then

@@ -23,7 +23,7 @@ local value = redis.call("HGET", KEYS[2], id)
 if not value then
   return false
 end
-local member = string.sub(value, 1, 16) .. id
+local member = string.sub(value, 1, 18) .. id
 local offset_text = redis.call("HGET", KEYS[6], "o") or "0"
 local score = redis.call("ZSCORE", KEYS[1], member)
 if score then

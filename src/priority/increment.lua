@@ -18,7 +18,7 @@ local value = redis.call("HGET", KEYS[2], id)
 if not value then
   return false
 end
-local member = string.sub(value, 1, 16) .. id
+local member = string.sub(value, 1, 18) .. id
 local set = KEYS[1]
 if redis.call("ZSCORE", KEYS[5], member) then
   set = KEYS[5]

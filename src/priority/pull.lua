@@ -74,11 +74,7 @@ local function requeue(now)
 end
 
 local function stream_id(member)
-  return string.format(
-    "%d-%d",
-    tonumber(string.sub(member, 1, 11), 16),
-    tonumber(string.sub(member, 12, 16), 16)
-  )
+  return string.sub(member, 1, 13) .. "-" .. string.sub(member, 14, 18)
 end
 
 local count = tonumber(ARGV[1])
@@ -109,7 +105,7 @@ local members, ids = {}, {}
 for i = 1, n do
   local member = picked[2 * i - 1]
   members[i] = member
-  ids[i] = string.sub(member, 17)
+  ids[i] = string.sub(member, 19)
 end
 local values = hmget(KEYS[2], ids)
 

@@ -32,13 +32,9 @@ local function hmget(key, fields)
   return out
 end
 
--- The time-index entry id `<ms>-<seq>` encoded in a member's 16-character prefix.
+-- The time-index entry id `<ms>-<seq>` encoded in a member's 18-character prefix.
 local function stream_id(member)
-  return string.format(
-    "%d-%d",
-    tonumber(string.sub(member, 1, 11), 16),
-    tonumber(string.sub(member, 12, 16), 16)
-  )
+  return string.sub(member, 1, 13) .. "-" .. string.sub(member, 14, 18)
 end
 
 local values = hmget(KEYS[2], ARGV)
@@ -47,7 +43,7 @@ for i = 1, #ARGV do
   local id = ARGV[i]
   if values[i] and not done[id] then
     done[id] = true
-    local member = string.sub(values[i], 1, 16) .. id
+    local member = string.sub(values[i], 1, 18) .. id
     removed[#removed + 1] = id
     members[#members + 1] = member
     sids[#sids + 1] = stream_id(member)

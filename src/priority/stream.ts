@@ -110,7 +110,7 @@ export class PriorityStream<T = JsonValue> {
     const reply = asArray(
       await this.#run(
         addScript,
-        [ifExists, "1", validId, validPriority, encodeData(validData)],
+        [ifExists, "1", validId, negated(validPriority), encodeData(validData)],
         ifExists !== "increment",
       ),
     );
@@ -137,7 +137,7 @@ export class PriorityStream<T = JsonValue> {
     };
     for (const item of valid) {
       const payload = encodeData(item.data);
-      args.push(item.id, item.priority, payload);
+      args.push(item.id, negated(item.priority), payload);
       bytes += item.id.length + payload.length;
       if (args.length >= 2 + 3 * ADD_MANY_CHUNK_ITEMS || bytes >= ADD_MANY_CHUNK_BYTES)
         await flush();
@@ -293,6 +293,14 @@ export class PriorityStream<T = JsonValue> {
     const options: CallOptions = { idempotent };
     return this.#client.runScript(script, this.#keys, args, options);
   }
+}
+
+/**
+ * Scores are stored negated (`offset − priority`), so add.lua takes `−priority` as text: with no
+ * offset it passes it to ZADD unchanged instead of formatting a number per item.
+ */
+function negated(priority: number): string {
+  return String(-priority || 0);
 }
 
 /** A priority stream named `name` on `client` (what `client.priority(name)` returns). */

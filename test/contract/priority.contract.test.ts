@@ -116,6 +116,34 @@ describeTransports("priority stream", (t) => {
       }
     });
 
+    it("keeps FIFO order when the time index's sequence overflows its 5 digits", async () => {
+      // After the clock steps back, Redis keeps the last id's ms and counts the sequence up; past
+      // 99,999 the prefix moves to the next millisecond instead of growing wider.
+      const s = open("overflow");
+      const timeIndex = priorityKeys(t.client, s.name)[2]!;
+      const ms = (await serverMs(t.client)) + 60_000;
+      await t.client.command(["XADD", timeIndex, `${ms}-99999`, "i", "placeholder"]);
+      await s.addMany([
+        { id: "a", data: 1, priority: 1 },
+        { id: "b", data: 2, priority: 1 },
+      ]);
+      await s.add("c", 3, 1);
+      const items = await s.pull({ count: 3, purge: false });
+      expect(items.map((i) => [i.id, i.enqueuedAt])).toEqual([
+        ["a", ms + 1],
+        ["b", ms + 1],
+        ["c", ms + 1],
+      ]);
+      expect(await t.client.command(["XRANGE", timeIndex, "-", "+"])).toEqual([
+        [`${ms}-99999`, ["i", "placeholder"]],
+        [`${ms + 1}-0`, ["i", "a"]],
+        [`${ms + 1}-1`, ["i", "b"]],
+        [`${ms + 1}-2`, ["i", "c"]],
+      ]);
+      expect((await s.pull({ count: 3 })).map((i) => i.id)).toEqual(["a", "b", "c"]);
+      expect(await t.client.command(["XLEN", timeIndex])).toBe(1);
+    });
+
     it("keeps all keys of a stream in one hash slot, under the client's key prefix", async () => {
       const client = t.makeClient({ keyPrefix: "tenant-a:" });
       const name = fresh("slot");
