@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { BULLMQ_CONCURRENCY, bullmqRun, redgeRun } from "./bullmq.js";
+import { BULLMQ_CONCURRENCIES, bullmqRun, redgeRun } from "./bullmq.js";
 import { printTable, startBenchServer } from "./harness.js";
 import { memory } from "./memory.js";
 import { scaling } from "./scaling.js";
@@ -92,18 +92,26 @@ try {
   }
 
   if (enabled("bullmq")) {
-    const bull = await bullmqRun(server.redis.port);
+    const bulls = [];
+    for (const concurrency of BULLMQ_CONCURRENCIES) {
+      bulls.push(await bullmqRun(server.redis.port, concurrency));
+    }
+    const bull = bulls.reduce((a, b) => (b.endToEndJobsPerSec > a.endToEndJobsPerSec ? b : a));
     const redge = await redgeRun(server.tcp());
-    results.bullmq = { concurrency: BULLMQ_CONCURRENCY, rows: [bull, redge] };
+    results.bullmq = { rows: [...bulls, redge], comparedWith: bull.system };
     const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
     printTable(
       "redge vs BullMQ, 100,000 prioritized jobs on the same redis-server (TCP)",
       ["system", "add jobs/s", "consume jobs/s", "end-to-end jobs/s"],
       [
-        [bull.system, bull.addJobsPerSec, bull.consumeJobsPerSec, bull.endToEndJobsPerSec],
-        [redge.system, redge.addJobsPerSec, redge.consumeJobsPerSec, redge.endToEndJobsPerSec],
+        ...[...bulls, redge].map((r) => [
+          r.system,
+          r.addJobsPerSec,
+          r.consumeJobsPerSec,
+          r.endToEndJobsPerSec,
+        ]),
         [
-          "ratio redge / BullMQ",
+          `ratio redge / ${bull.system}`,
           x(redge.addJobsPerSec, bull.addJobsPerSec),
           x(redge.consumeJobsPerSec, bull.consumeJobsPerSec),
           x(redge.endToEndJobsPerSec, bull.endToEndJobsPerSec),

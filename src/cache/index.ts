@@ -12,7 +12,7 @@ export type {
   CacheOperation,
   CacheOptions,
   NamespaceOptions,
-  SetOptions,
+  SetOptions as CacheSetOptions,
   WaitUntil,
   WrapCallbacks,
   WrapOptions,
