@@ -9,11 +9,13 @@ import type { RedisCommand } from "./port.js";
 
 export function assertCommand(command: unknown, path = "command"): asserts command is RedisCommand {
   if (!Array.isArray(command) || command.length === 0) {
-    throw new ValidationError([{ path, message: "must be a non-empty array like [\"GET\", \"key\"]" }]);
+    throw new ValidationError([{ path, message: 'must be a non-empty array like ["GET", "key"]' }]);
   }
   const name = command[0];
   if (typeof name !== "string" || name.length === 0) {
-    throw new ValidationError([{ path: `${path}.0`, message: "must be the command name (a non-empty string)" }]);
+    throw new ValidationError([
+      { path: `${path}.0`, message: "must be the command name (a non-empty string)" },
+    ]);
   }
   for (let i = 1; i < command.length; i++) {
     const arg = command[i];

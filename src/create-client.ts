@@ -1,8 +1,9 @@
 /**
  * `createClient`: the edge-safe way to get a client, over the Upstash REST protocol.
  */
-import { RedgeClient } from "./client.js";
+
 import type { ClientOptions } from "./client.js";
+import { RedgeClient } from "./client.js";
 import { parseConfig, type RedgeConfig, type RedgeConfigInput } from "./config/index.js";
 import { ConfigError } from "./errors.js";
 import { RestPort } from "./transport/rest.js";
@@ -10,7 +11,10 @@ import { RestPort } from "./transport/rest.js";
 export type CreateClientOptions = RedgeConfigInput & Pick<ClientOptions, "onRetry">;
 
 /** The client options every transport shares, taken from a parsed config. */
-export function clientOptions(config: RedgeConfig, onRetry?: ClientOptions["onRetry"]): ClientOptions {
+export function clientOptions(
+  config: RedgeConfig,
+  onRetry?: ClientOptions["onRetry"],
+): ClientOptions {
   return {
     keyPrefix: config.keyPrefix,
     commandTimeoutMs: config.commandTimeoutMs,
@@ -38,5 +42,8 @@ export function createClient(options: CreateClientOptions): RedgeClient {
       },
     ]);
   }
-  return new RedgeClient(new RestPort({ url: config.url, token: config.token }), clientOptions(config, onRetry));
+  return new RedgeClient(
+    new RestPort({ url: config.url, token: config.token }),
+    clientOptions(config, onRetry),
+  );
 }

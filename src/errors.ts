@@ -99,7 +99,14 @@ export function formatIssues(issues: readonly { path: string; message: string }[
 }
 
 /** Reply prefixes that mean "the server could not take this command now; try again". */
-const TRANSIENT_PREFIXES = new Set(["LOADING", "READONLY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "BUSY"]);
+const TRANSIENT_PREFIXES = new Set([
+  "LOADING",
+  "READONLY",
+  "TRYAGAIN",
+  "MASTERDOWN",
+  "CLUSTERDOWN",
+  "BUSY",
+]);
 
 /**
  * Whether an error is a transient fault worth retrying. Command errors are never transient, except

@@ -8,8 +8,8 @@ import { type CreateClientOptions, clientOptions } from "./create-client.js";
 import { RestPort } from "./transport/rest.js";
 import { TcpPort } from "./transport/tcp.js";
 
-export * from "./index.js";
 export { createGateway } from "./gateway/index.js";
+export * from "./index.js";
 export { TcpPort } from "./transport/tcp.js";
 
 /**
@@ -23,6 +23,8 @@ export function createNodeClient(options: CreateClientOptions): RedgeClient {
   const { onRetry, ...input } = options;
   const config = parseConfig(input);
   const port =
-    config.kind === "rest" ? new RestPort({ url: config.url, token: config.token }) : new TcpPort(config);
+    config.kind === "rest"
+      ? new RestPort({ url: config.url, token: config.token })
+      : new TcpPort(config);
   return new RedgeClient(port, clientOptions(config, onRetry));
 }

@@ -15,7 +15,14 @@ describe("validation", () => {
   it("names every bad field with the argument's path", () => {
     const schema = z.object({ id: itemIdSchema, priority: finiteNumberSchema });
     try {
-      parseInput(z.array(schema), [{ id: "ok", priority: 1 }, { id: "{x}", priority: Number.NaN }], "items");
+      parseInput(
+        z.array(schema),
+        [
+          { id: "ok", priority: 1 },
+          { id: "{x}", priority: Number.NaN },
+        ],
+        "items",
+      );
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);

@@ -7,6 +7,7 @@ import { ValidationError } from "./errors.js";
 
 // Braces would let a name pick another hash slot or collide with another tenant's keys;
 // control characters make keys unreadable in tools and logs.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const FORBIDDEN = /[{}\u0000-\u001f\u007f]/;
 
 /** A name that becomes part of a Redis key (stream, namespace, dict, subject prefix...). */
@@ -27,7 +28,11 @@ export const itemIdSchema = z
 export const finiteNumberSchema = z.number().refine(Number.isFinite, "must be a finite number");
 
 /** A duration in milliseconds: a positive whole number. */
-export const durationMsSchema = z.number().int("must be a whole number of ms").positive().max(2 ** 45);
+export const durationMsSchema = z
+  .number()
+  .int("must be a whole number of ms")
+  .positive()
+  .max(2 ** 45);
 
 /**
  * Parses `value` with `schema`; on failure throws one ValidationError listing every bad field,

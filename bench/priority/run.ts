@@ -53,7 +53,7 @@ try {
     ];
     results.throughput = rows;
     printTable(
-      "Throughput, 100,000 items (addMany batches of 1,000; pull count 100, purge)",
+      "Throughput, 100,000 items (addMany batches of 1,000; pull count 100, purge; best of 2 runs)",
       ["transport", "calls in flight", "addMany items/s", "pull items/s"],
       rows.map((r) => [r.transport, String(r.inFlight), r.addItemsPerSec, r.pullItemsPerSec]),
     );

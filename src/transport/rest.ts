@@ -5,7 +5,13 @@
  * Edge-safe: imports only the fetch-based build of @upstash/redis.
  */
 import { Redis, type Requester } from "@upstash/redis/cloudflare";
-import { AbortedError, CommandError, ConnectionError, RedgeError, TimeoutError } from "../errors.js";
+import {
+  AbortedError,
+  CommandError,
+  ConnectionError,
+  RedgeError,
+  TimeoutError,
+} from "../errors.js";
 import type {
   CommandOutcome,
   CommandPort,
@@ -93,7 +99,11 @@ export class RestPort implements CommandPort {
         ...(signal ? { signal: (() => signal) as unknown as AbortSignal } : {}),
       });
     } catch (error) {
-      throw toRedgeError(error, signal, Array.isArray(body) && typeof body[0] === "string" ? body[0] : undefined);
+      throw toRedgeError(
+        error,
+        signal,
+        Array.isArray(body) && typeof body[0] === "string" ? body[0] : undefined,
+      );
     }
   }
 }

@@ -28,7 +28,12 @@ describe.each(["tcp", "rest"] as const)("faults [%s]", (transport) => {
     } else {
       const gateway: RunningGateway = await startGateway({ redisUrl });
       cleanup.push(() => gateway.close());
-      client = createNodeClient({ url: gateway.url, token: gateway.token, retry: fastRetry, ...options });
+      client = createNodeClient({
+        url: gateway.url,
+        token: gateway.token,
+        retry: fastRetry,
+        ...options,
+      });
     }
     cleanup.push(() => client.close());
     return client;
