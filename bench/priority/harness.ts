@@ -66,6 +66,12 @@ export async function info(admin: Redis, section: string): Promise<Map<string, s
   return map;
 }
 
+/** redis-server's CPU time so far (user + sys), in µs: unlike wall time, not inflated by waiting. */
+export async function serverCpuUs(admin: Redis): Promise<number> {
+  const cpu = await info(admin, "cpu");
+  return (Number(cpu.get("used_cpu_user")) + Number(cpu.get("used_cpu_sys"))) * 1e6;
+}
+
 /** Server-side µs per EVALSHA since the last CONFIG RESETSTAT. */
 export async function evalshaUsecPerCall(admin: Redis): Promise<number> {
   const stat = (await info(admin, "commandstats")).get("cmdstat_evalsha") ?? "";

@@ -39,23 +39,47 @@ try {
   );
 
   if (enabled("throughput")) {
+    // Best of two runs per figure: this benchmark shares two cores with its own client, the
+    // gateway and whatever else runs, and one run can catch a stall.
+    const best = async (transport: string, inFlight: number) => {
+      const clients = Array.from({ length: inFlight }, () =>
+        transport === "tcp" ? server.tcp() : server.rest(),
+      );
+      const a = await throughput(server.admin, transport, clients);
+      const b = await throughput(server.admin, transport, clients);
+      return {
+        ...a,
+        addItemsPerSec: Math.max(a.addItemsPerSec, b.addItemsPerSec),
+        pullItemsPerSec: Math.max(a.pullItemsPerSec, b.pullItemsPerSec),
+        addServerCpuUsPerItem: Math.min(a.addServerCpuUsPerItem, b.addServerCpuUsPerItem),
+        pullServerCpuUsPerItem: Math.min(a.pullServerCpuUsPerItem, b.pullServerCpuUsPerItem),
+      };
+    };
     const rows = [
-      await throughput("tcp", [server.tcp()]),
-      await throughput(
-        "tcp",
-        Array.from({ length: TCP_IN_FLIGHT }, () => server.tcp()),
-      ),
-      await throughput("rest", [server.rest()]),
-      await throughput(
-        "rest",
-        Array.from({ length: REST_IN_FLIGHT }, () => server.rest()),
-      ),
+      await best("tcp", 1),
+      await best("tcp", TCP_IN_FLIGHT),
+      await best("rest", 1),
+      await best("rest", REST_IN_FLIGHT),
     ];
     results.throughput = rows;
     printTable(
       "Throughput, 100,000 items (addMany batches of 1,000; pull count 100, purge; best of 2 runs)",
-      ["transport", "calls in flight", "addMany items/s", "pull items/s"],
-      rows.map((r) => [r.transport, String(r.inFlight), r.addItemsPerSec, r.pullItemsPerSec]),
+      [
+        "transport",
+        "calls in flight",
+        "addMany items/s",
+        "pull items/s",
+        "redis CPU µs/item (add)",
+        "(pull)",
+      ],
+      rows.map((r) => [
+        r.transport,
+        String(r.inFlight),
+        r.addItemsPerSec,
+        r.pullItemsPerSec,
+        r.addServerCpuUsPerItem,
+        r.pullServerCpuUsPerItem,
+      ]),
     );
   }
 

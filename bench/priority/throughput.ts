@@ -2,9 +2,10 @@
  * Throughput: addMany in batches of 1,000 and a pull(count 100, purge) drain of 100,000 items,
  * over TCP and over REST through the gateway, with `inFlight` calls running at once.
  */
+import type { Redis } from "ioredis";
 import type { RedgeClient } from "../../src/index.js";
 import { priorityStream } from "../../src/priority/index.js";
-import { inParallel, itemId, PAYLOAD, rate, timeMs } from "./harness.js";
+import { inParallel, itemId, PAYLOAD, rate, serverCpuUs, timeMs } from "./harness.js";
 
 export interface ThroughputResult {
   transport: string;
@@ -12,9 +13,13 @@ export interface ThroughputResult {
   items: number;
   addItemsPerSec: number;
   pullItemsPerSec: number;
+  /** redis-server CPU time per item: what the server itself spends, whatever else runs. */
+  addServerCpuUsPerItem: number;
+  pullServerCpuUsPerItem: number;
 }
 
 export async function throughput(
+  admin: Redis,
   transport: string,
   clients: RedgeClient[],
   items = 100_000,
@@ -31,6 +36,7 @@ export async function throughput(
   );
 
   let next = 0;
+  const cpu0 = await serverCpuUs(admin);
   const addMs = await timeMs(() =>
     inParallel(clients.length, async () => {
       const stream = streams[next % streams.length]!;
@@ -38,6 +44,7 @@ export async function throughput(
     }),
   );
 
+  const cpu1 = await serverCpuUs(admin);
   let pulled = 0;
   let worker = 0;
   const pullMs = await timeMs(() =>
@@ -50,6 +57,7 @@ export async function throughput(
       }
     }),
   );
+  const cpu2 = await serverCpuUs(admin);
   if (pulled !== items) throw new Error(`drained ${pulled} of ${items} items`);
   return {
     transport,
@@ -57,5 +65,7 @@ export async function throughput(
     items,
     addItemsPerSec: rate(items, addMs),
     pullItemsPerSec: rate(items, pullMs),
+    addServerCpuUsPerItem: (cpu1 - cpu0) / items,
+    pullServerCpuUsPerItem: (cpu2 - cpu1) / items,
   };
 }

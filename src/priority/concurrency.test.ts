@@ -91,7 +91,8 @@ describe("priority stream under concurrency [tcp]", () => {
       }),
     );
     expect(abandoned).toBeGreaterThan(ITEMS / 4);
-    expect(deliveries).toBe(ITEMS + abandoned);
+    // Every abandoned delivery comes back; a worker stalled past its lease may add redeliveries.
+    expect(deliveries).toBeGreaterThanOrEqual(ITEMS + abandoned);
     expect(acks.size).toBe(ITEMS);
     expect([...acks.values()].filter((n) => n !== 1)).toEqual([]);
   });

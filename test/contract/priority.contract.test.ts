@@ -365,9 +365,15 @@ describeTransports("priority stream", (t) => {
       let back: string[] = [];
       for (let i = 0; i < 60 && !back.includes("a"); i++) {
         await sleep(25);
-        const now = await serverMs(t.client);
+        const before = await serverMs(t.client);
         back = (await s.pull({ count: 5, purge: false })).map((item) => item.id);
-        if (back.includes("a")) expect(now + 5).toBeGreaterThanOrEqual(first!.leasedUntil!);
+        // A pull that saw it back ran at or after the deadline (so the clock is past it now); one
+        // that did not ran before it (so the clock was before it when that pull was sent).
+        if (back.includes("a")) {
+          expect(await serverMs(t.client)).toBeGreaterThanOrEqual(first!.leasedUntil!);
+        } else {
+          expect(before).toBeLessThan(first!.leasedUntil!);
+        }
       }
       expect(back).toEqual(["a", "b"]); // back in its place: priority first, then FIFO
       expect(await s.ack(["a"])).toEqual([]);
@@ -477,9 +483,9 @@ describeTransports("priority stream", (t) => {
         { id: "old2", data: "o2", priority: 9 },
       ]);
       await s.pull({ count: 1, leaseMs: 60_000 }); // old2 leased
-      await sleep(300);
+      await sleep(500);
       await s.add("new", "n", 5);
-      const listed = await s.expired({ ttlMs: 200 });
+      const listed = await s.expired({ ttlMs: 250 });
       expect(brief(listed)).toEqual([
         { id: "old1", data: "o1", priority: 1 },
         { id: "old2", data: "o2", priority: 9 },
@@ -487,14 +493,14 @@ describeTransports("priority stream", (t) => {
       expect(listed[0]!.leasedUntil).toBeNull();
       expect(listed[1]!.leasedUntil).not.toBeNull();
       expect(await s.size()).toEqual({ ready: 2, leased: 1 });
-      expect((await s.expired({ ttlMs: 200, limit: 1 })).map((i) => i.id)).toEqual(["old1"]);
+      expect((await s.expired({ ttlMs: 250, limit: 1 })).map((i) => i.id)).toEqual(["old1"]);
       expect(await s.expired({ ttlMs: 60_000 })).toEqual([]);
 
-      const purged = await s.expired({ ttlMs: 200, purge: true });
+      const purged = await s.expired({ ttlMs: 250, purge: true });
       expect(purged.map((i) => i.id)).toEqual(["old1", "old2"]);
       expect(await s.size()).toEqual({ ready: 1, leased: 0 });
       expect(await s.ack(["old2"])).toEqual([]);
-      expect(await s.expired({ ttlMs: 200 })).toEqual([]);
+      expect(await s.expired({ ttlMs: 250 })).toEqual([]);
       // A replaced item keeps its enqueue time, so it expires with it.
       await sleep(300);
       await s.add("new", "n2", 6);
