@@ -11,6 +11,7 @@ import { assertCommand, assertCommands } from "./command-input.js";
 import { createDict, type Dict, type DictOptions } from "./dict/index.js";
 import { CommandError, RedgeError, ValidationError } from "./errors.js";
 import type { CommandOutcome, CommandPort, RedisArg, RedisCommand, RedisReply } from "./port.js";
+import { type JsonValue, PriorityStream } from "./priority/index.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry.js";
 import { Script } from "./script.js";
 import { redact } from "./security/redact.js";
@@ -227,6 +228,38 @@ export class RedgeClient {
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, latencyMs: performance.now() - started, error: redact(message) };
     }
+  }
+
+  /**
+   * A priority stream: highest priority first, FIFO among equals, leases, gate, O(1)
+   * decrement-all. @see docs/priority.md
+   */
+  priority<T = JsonValue>(name: string): PriorityStream<T> {
+    return new PriorityStream<T>(this, name);
+  }
+
+  // The seed's names (good-redis), for people coming from Python: the stream name first, then
+  // the same arguments as the PriorityStream method.
+  psadd<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["add"]>) {
+    return this.priority<T>(name).add(...args);
+  }
+  psaddmany<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["addMany"]>) {
+    return this.priority<T>(name).addMany(...args);
+  }
+  pspull<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["pull"]>) {
+    return this.priority<T>(name).pull(...args);
+  }
+  psincrement(name: string, ...args: Parameters<PriorityStream["increment"]>) {
+    return this.priority(name).increment(...args);
+  }
+  psdecrementAll(name: string, ...args: Parameters<PriorityStream["decrementAll"]>) {
+    return this.priority(name).decrementAll(...args);
+  }
+  psdeletebelowthreshold(name: string, ...args: Parameters<PriorityStream["deleteBelow"]>) {
+    return this.priority(name).deleteBelow(...args);
+  }
+  psexpired<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["expired"]>) {
+    return this.priority<T>(name).expired(...args);
   }
 
   #cache: Cache | undefined;

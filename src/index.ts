@@ -22,6 +22,7 @@ export {
   ValidationError,
 } from "./errors.js";
 export type { CommandOutcome, CommandPort, RedisArg, RedisCommand, RedisReply } from "./port.js";
+export * from "./priority/index.js";
 export type { RetryPolicy } from "./retry.js";
 export { backoffDelay, DEFAULT_RETRY_POLICY } from "./retry.js";
 export { Script } from "./script.js";

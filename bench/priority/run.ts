@@ -5,12 +5,12 @@
  * figures), prints tables with ratios measured side by side in this run, writes
  * bench/results/priority.json, and stops everything it started.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { BULLMQ_CONCURRENCIES, bullmqRun, redgeRun } from "./bullmq.js";
 import { printTable, startBenchServer } from "./harness.js";
 import { memory } from "./memory.js";
-import { scaling } from "./scaling.js";
+import { type ScalingResult, scaling } from "./scaling.js";
 import { throughput } from "./throughput.js";
 
 const REST_IN_FLIGHT = 8;
@@ -27,6 +27,18 @@ const results: Record<string, unknown> = {
   node: process.version,
   cores: availableParallelism(),
 };
+
+/** Linux CPU counters (jiffies): total and stolen by the hypervisor. */
+function cpuTimes(): { total: number; steal: number } | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+    const values = fields.slice(1).map(Number);
+    return { total: values.reduce((a, b) => a + b, 0), steal: values[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+const cpuAtStart = cpuTimes();
 
 const server = await startBenchServer();
 try {
@@ -85,12 +97,11 @@ try {
 
   if (enabled("scaling")) {
     const fillers = Array.from({ length: TCP_IN_FLIGHT }, () => server.tcp());
-    const small = await scaling(server, fillers, 1_000);
-    const large = await scaling(server, fillers, 1_000_000);
+    const [small, large] = (await scaling(server, fillers)) as [ScalingResult, ScalingResult];
     results.scaling = { rows: [small, large] };
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
     printTable(
-      "Scaling over TCP, one call at a time (client ops/s; server µs per EVALSHA)",
+      "Scaling over TCP, one call at a time, 1k and 1M streams in alternating rounds (medians; client ops/s, server µs per EVALSHA)",
       ["operation", "1k ops/s", "1M ops/s", "1M/1k ops/s", "1k µs/call", "1M µs/call", "1M/1k µs"],
       [
         [
@@ -171,6 +182,15 @@ if (enabled("memory")) {
   console.log(
     `after pulling the higher-priority half: ${churn.itemsLeft.toLocaleString("en-US")} items left, ${churn.bytesPerItemLeft.toFixed(0)} B per item left (time index ${churn.timeIndexBytesPerItemLeft.toFixed(0)} B of it)`,
   );
+}
+
+// On a shared virtual machine the hypervisor may run other guests on "our" cores: the share of
+// time stolen that way says how far the absolute figures above are from the machine's own.
+const cpuAtEnd = cpuTimes();
+if (cpuAtStart && cpuAtEnd && cpuAtEnd.total > cpuAtStart.total) {
+  const steal = (cpuAtEnd.steal - cpuAtStart.steal) / (cpuAtEnd.total - cpuAtStart.total);
+  results.cpuStealShare = steal;
+  console.log(`\nCPU time stolen by the hypervisor during the run: ${(steal * 100).toFixed(1)}%`);
 }
 
 const out = new URL("../results/priority.json", import.meta.url);
