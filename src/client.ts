@@ -232,7 +232,7 @@ export class RedgeClient {
 
   /**
    * A priority stream: highest priority first, FIFO among equals, leases, gate, O(1)
-   * decrement-all. @see docs/priority.md
+   * decrement-all. See the README, "Priority stream".
    */
   priority<T = JsonValue>(name: string): PriorityStream<T> {
     return new PriorityStream<T>(this, name);
@@ -267,7 +267,7 @@ export class RedgeClient {
   /**
    * The function-result cache: `client.cache.wrap(fn, { namespace, ttlMs, ... })`, `set`, `get`,
    * `delete`, `invalidateTag`. For other defaults (onError, waitUntil, lockMs) use
-   * `createCache(client, options)`. @see docs/cache.md
+   * `createCache(client, options)`. See the README, "Cache".
    */
   get cache(): Cache {
     this.#cache ??= new Cache(this);
@@ -276,7 +276,7 @@ export class RedgeClient {
 
   /**
    * An async Map over one Redis hash (JSON values, optional zod schema, TTL refreshed on writes).
-   * @see docs/dict.md
+   * See the README, "Dict".
    */
   dict<S extends z.ZodType>(
     name: string,
@@ -287,12 +287,12 @@ export class RedgeClient {
     return createDict(this, name, options as DictOptions & { schema?: undefined });
   }
 
-  /** A KRules-compatible subject property store. @see docs/subjects.md */
+  /** A KRules-compatible subject property store. See the README, "Subjects". */
   subjects(options: SubjectsOptions = {}): SubjectStore {
     return createSubjects(this, options);
   }
 
-  /** A Redis Streams queue with a consumer group and dead letters. @see docs/streams.md */
+  /** A Redis Streams queue with a consumer group and dead letters. See the README, "Stream queues". */
   stream<T = unknown>(name: string, options: StreamOptions): StreamQueue<T> {
     return createStream<T>(this, name, options);
   }

@@ -1,6 +1,6 @@
 /**
  * Priority streams: `client.priority(name)` (or `priorityStream(client, name)`) and the seed's
- * `ps*` aliases. See docs/priority.md.
+ * `ps*` aliases. See the README, "Priority stream".
  */
 export {
   psadd,

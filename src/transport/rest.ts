@@ -55,6 +55,11 @@ export class RestPort implements CommandPort {
       enableTelemetry: false,
       enableAutoPipelining: false,
       readYourWrites: options.readYourWrites ?? true,
+      // Replies become JS strings either way (the client would UTF-8-decode the base64), so base64
+      // buys no binary safety here and costs an encode per string on the server and a decode
+      // here. Without it the gateway sends UTF-8 text (invalid bytes become U+FFFD, as they would
+      // after decoding).
+      responseEncoding: false,
     });
     this.#requester = redis.requester;
   }
