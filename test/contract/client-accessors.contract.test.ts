@@ -10,7 +10,7 @@ describeTransports("client accessors", (t) => {
   it("priority() and the ps* aliases share one stream", async () => {
     const name = t.key("accessors-ps");
     await t.client.psadd(name, "a", { n: 1 }, 1);
-    await t.client.psaddmany(name, [
+    await t.client.psaddmany<string | number>(name, [
       { id: "b", data: "two", priority: 5 },
       { id: "c", data: 3, priority: 5 },
     ]);
