@@ -3,6 +3,10 @@
  * (`lua.gen.ts`), with the SHA-1 computed here, at build time. Edge runtimes cannot read files at
  * run time, and a precomputed SHA lets the first call go out as EVALSHA.
  *
+ * A line `-- @include lib/name.lua` is replaced by that file (path relative to the folder), once
+ * per script even when several includes need it: a script sent by EVALSHA must be whole, but the
+ * helpers several scripts share are written once.
+ *
  * `npm run gen:lua` writes the files; `--check` exits 1 when one is out of date (run by a test).
  */
 import { createHash } from "node:crypto";
@@ -13,6 +17,17 @@ const root = new URL("../src/", import.meta.url).pathname;
 
 function camel(name: string): string {
   return name.replace(/[-_.](\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+const INCLUDE = /^-- @include (\S+)[ \t]*$/gm;
+
+/** `source` with its includes expanded; `seen` keeps each file to one copy per script. */
+export function expandIncludes(folder: string, source: string, seen = new Set<string>()): string {
+  return source.replace(INCLUDE, (_, path: string) => {
+    if (seen.has(path)) return `-- (${path}: included above)`;
+    seen.add(path);
+    return expandIncludes(folder, readFileSync(join(folder, path), "utf8"), seen).trimEnd();
+  });
 }
 
 export function generate(folder: string): string {
@@ -26,7 +41,7 @@ export function generate(folder: string): string {
     "",
   ];
   for (const file of files) {
-    const source = readFileSync(join(folder, file), "utf8");
+    const source = expandIncludes(folder, readFileSync(join(folder, file), "utf8"));
     const sha = createHash("sha1").update(source).digest("hex");
     lines.push(`/** ${file} */`);
     lines.push(

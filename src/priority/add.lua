@@ -25,24 +25,8 @@ ARGV:
 Reply: {"1"|"0", offset, score} or {added count, existing count}, all strings.
 ]]
 
-local CHUNK = 1000
-
-local function hmget(key, fields)
-  local out = {}
-  for i = 1, #fields, CHUNK do
-    local part = redis.call("HMGET", key, unpack(fields, i, math.min(i + CHUNK - 1, #fields)))
-    for k = 1, #part do
-      out[i + k - 1] = part[k]
-    end
-  end
-  return out
-end
-
-local function batched(cmd, key, list)
-  for i = 1, #list, CHUNK do
-    redis.call(cmd, key, unpack(list, i, math.min(i + CHUNK - 1, #list)))
-  end
-end
+-- @include lib/batched.lua
+-- @include lib/hmget.lua
 
 -- The sortable prefix of a new entry in the time index: "%013d%05d" of its `<ms>-<seq>` id. The
 -- common case (13-digit ms, seq < 100000) is built with substrings, no number parsing. A sequence

@@ -13,18 +13,8 @@ ARGV: 1 threshold, 2 "1" inclusive / "0" strictly below
 Reply: the removed ids: ready ones from the highest priority down, then leased ones.
 ]]
 
-local CHUNK = 1000
-
-local function batched(cmd, key, list)
-  for i = 1, #list, CHUNK do
-    redis.call(cmd, key, unpack(list, i, math.min(i + CHUNK - 1, #list)))
-  end
-end
-
--- The time-index entry id `<ms>-<seq>` encoded in a member's 18-character prefix.
-local function stream_id(member)
-  return string.sub(member, 1, 13) .. "-" .. string.sub(member, 14, 18)
-end
+-- @include lib/batched.lua
+-- @include lib/stream-id.lua
 
 local offset = tonumber(redis.call("HGET", KEYS[6], "o") or "0")
 local bound = string.format("%.17g", offset - tonumber(ARGV[1]))

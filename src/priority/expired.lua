@@ -14,18 +14,8 @@ ARGV: 1 ttlMs, 2 "1" purge / "0" list only, 3 limit (1..10000)
 Reply: {offset, then per item: member, score, stored value, lease deadline or ""}.
 ]]
 
-local CHUNK = 1000
-
-local function batched(cmd, key, list)
-  for i = 1, #list, CHUNK do
-    redis.call(cmd, key, unpack(list, i, math.min(i + CHUNK - 1, #list)))
-  end
-end
-
-local function now_ms()
-  local t = redis.call("TIME")
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+-- @include lib/batched.lua
+-- @include lib/now.lua
 
 local now = now_ms()
 local offset_text = redis.call("HGET", KEYS[6], "o") or "0"

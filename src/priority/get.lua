@@ -13,10 +13,7 @@ ARGV: 1 id
 Reply: nil, or {offset, member, score, stored value, lease deadline or ""}.
 ]]
 
-local function now_ms()
-  local t = redis.call("TIME")
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+-- @include lib/now.lua
 
 local id = ARGV[1]
 local value = redis.call("HGET", KEYS[2], id)

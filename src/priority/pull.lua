@@ -26,56 +26,12 @@ and scores joined in one string (ids hold no control characters) cost one reply 
 of two per item.
 ]]
 
-local CHUNK = 1000
+-- @include lib/batched.lua
+-- @include lib/hmget.lua
+-- @include lib/now.lua
+-- @include lib/stream-id.lua
+-- @include lib/requeue.lua
 local REQUEUE_LIMIT = 10000
-
-local function batched(cmd, key, list)
-  for i = 1, #list, CHUNK do
-    redis.call(cmd, key, unpack(list, i, math.min(i + CHUNK - 1, #list)))
-  end
-end
-
-local function hmget(key, fields)
-  local out = {}
-  for i = 1, #fields, CHUNK do
-    local part = redis.call("HMGET", key, unpack(fields, i, math.min(i + CHUNK - 1, #fields)))
-    for k = 1, #part do
-      out[i + k - 1] = part[k]
-    end
-  end
-  return out
-end
-
-local function now_ms()
-  local t = redis.call("TIME")
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
--- Leases whose deadline is <= now go back to the ready set with the score kept in :lp.
-local function requeue(now)
-  local due = redis.call("ZRANGE", KEYS[4], "-inf", now, "BYSCORE", "LIMIT", 0, REQUEUE_LIMIT)
-  if #due == 0 then
-    return
-  end
-  local pairs_ = {}
-  for i = 1, #due, CHUNK do
-    local j = math.min(i + CHUNK - 1, #due)
-    local scores = redis.call("ZMSCORE", KEYS[5], unpack(due, i, j))
-    for k = 1, #scores do
-      if scores[k] then
-        pairs_[#pairs_ + 1] = scores[k]
-        pairs_[#pairs_ + 1] = due[i + k - 1]
-      end
-    end
-  end
-  batched("ZADD", KEYS[1], pairs_)
-  batched("ZREM", KEYS[4], due)
-  batched("ZREM", KEYS[5], due)
-end
-
-local function stream_id(member)
-  return string.sub(member, 1, 13) .. "-" .. string.sub(member, 14, 18)
-end
 
 local count = tonumber(ARGV[1])
 local mode = ARGV[2]

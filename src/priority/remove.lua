@@ -13,29 +13,9 @@ ARGV: ids, at most 10,000.
 Reply: the removed ids, in the order given, each once.
 ]]
 
-local CHUNK = 1000
-
-local function batched(cmd, key, list)
-  for i = 1, #list, CHUNK do
-    redis.call(cmd, key, unpack(list, i, math.min(i + CHUNK - 1, #list)))
-  end
-end
-
-local function hmget(key, fields)
-  local out = {}
-  for i = 1, #fields, CHUNK do
-    local part = redis.call("HMGET", key, unpack(fields, i, math.min(i + CHUNK - 1, #fields)))
-    for k = 1, #part do
-      out[i + k - 1] = part[k]
-    end
-  end
-  return out
-end
-
--- The time-index entry id `<ms>-<seq>` encoded in a member's 18-character prefix.
-local function stream_id(member)
-  return string.sub(member, 1, 13) .. "-" .. string.sub(member, 14, 18)
-end
+-- @include lib/batched.lua
+-- @include lib/hmget.lua
+-- @include lib/stream-id.lua
 
 local values = hmget(KEYS[2], ARGV)
 local removed, members, sids, done = {}, {}, {}, {}

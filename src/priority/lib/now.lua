@@ -1,0 +1,6 @@
+-- Shared by several priority scripts; scripts/gen-lua.ts copies it into each one that includes it.
+-- The server's clock in ms: time never comes from the client.
+local function now_ms()
+  local t = redis.call("TIME")
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
