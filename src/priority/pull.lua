@@ -31,7 +31,6 @@ of two per item.
 -- @include lib/now.lua
 -- @include lib/stream-id.lua
 -- @include lib/requeue.lua
-local REQUEUE_LIMIT = 10000
 
 local count = tonumber(ARGV[1])
 local mode = ARGV[2]
