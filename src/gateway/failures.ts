@@ -13,6 +13,15 @@
  * - `ERR` (bad request) and `NOPERM` (read-only token): repeating will not help.
  */
 import { CommandError, ConnectionError, isTransient, TimeoutError } from "../errors.js";
+import { AcquireTimeoutError } from "../transport/pool.js";
+
+const WIRE_PREFIX = /^(UNAVAILABLE|CONNLOST)\b/;
+
+/** A connection fault's text, led by the word that tells a client whether the command may have run. */
+function connectionMessage(error: ConnectionError): string {
+  if (WIRE_PREFIX.test(error.message)) return error.message;
+  return `${error.sent ? "CONNLOST" : "UNAVAILABLE"} ${error.message}`;
+}
 
 export interface Failure {
   status: 400 | 500 | 503;
@@ -43,6 +52,14 @@ export function failureOf(error: unknown): Failure {
     }
     return { status: 400, message: error.message };
   }
+  if (error instanceof AcquireTimeoutError) {
+    // Every transaction connection stayed busy: the transaction never started.
+    return {
+      status: 503,
+      message: `UNAVAILABLE ${error.message}`,
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
+  }
   if (error instanceof TimeoutError) {
     return {
       status: 503,
@@ -51,7 +68,7 @@ export function failureOf(error: unknown): Failure {
     };
   }
   if (error instanceof ConnectionError) {
-    return { status: 503, message: error.message, retryAfter: RETRY_AFTER_SECONDS };
+    return { status: 503, message: connectionMessage(error), retryAfter: RETRY_AFTER_SECONDS };
   }
   return { status: 500, message: "ERR internal gateway error" };
 }

@@ -9,9 +9,9 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { CommandError, TimeoutError } from "../errors.js";
 import { redact } from "../security/redact.js";
+import { ResourcePool } from "../transport/pool.js";
 import { createBatcher } from "./batch.js";
 import type { RedisSource } from "./options.js";
-import { createPool } from "./pool.js";
 import { failureTracker, observe } from "./redis-failures.js";
 
 /** One command's outcome in a pipeline or transaction. */
@@ -126,9 +126,10 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
   const guard = <T>(promise: Promise<T>) =>
     owned ? promise : withDeadline(promise, commandTimeoutMs + 1_000);
 
-  const pool = createPool<Connection>({
-    size: settings.transactionConnections,
-    create: () => {
+  const pool = new ResourcePool<Connection>({
+    max: settings.transactionConnections,
+    label: "transaction connection",
+    create: async () => {
       // A Cluster keeps the caller's settings; a standalone duplicate gets the fail-fast ones.
       const connection = main instanceof Cluster ? main.duplicate() : main.duplicate(safe);
       watch(connection, "transaction", log);
@@ -136,8 +137,7 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
       return connection;
     },
     destroy: (connection) => closeConnection(connection, 1_000),
-    usable: (connection) => connection.status !== "end",
-    acquireTimeoutMs: commandTimeoutMs,
+    isUsable: (connection) => connection.status !== "end",
   });
 
   function outcomes(
@@ -183,30 +183,33 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
     },
 
     async transaction(commands) {
-      return pool.use(async (connection) => {
-        const multi = connection.multi();
-        for (const command of commands) {
-          const [name, args] = split(command);
-          multi.callBuffer(name, ...args);
-        }
-        const failure = failureTracker(connection, commandTimeoutMs);
-        let results: [Error | null, unknown][] | null;
-        try {
-          results = await guard(multi.exec());
-        } catch (error) {
-          const mapped = failure(error);
-          const first = (error as { previousErrors?: unknown[] }).previousErrors?.[0];
-          if (mapped instanceof CommandError && first instanceof Error) {
-            // EXECABORT alone does not say what was wrong; Redis' reply to the rejected command
-            // does. Only its message is kept: the error object also holds the arguments.
-            throw new CommandError(`${mapped.message} First error: ${first.message}`);
+      return pool.use(
+        async (connection) => {
+          const multi = connection.multi();
+          for (const command of commands) {
+            const [name, args] = split(command);
+            multi.callBuffer(name, ...args);
           }
-          throw mapped;
-        }
-        // EXEC answers nil only when a WATCHed key changed; WATCH is never let through.
-        if (results === null) throw new CommandError("EXECABORT the transaction was aborted");
-        return outcomes(results, failure);
-      });
+          const failure = failureTracker(connection, commandTimeoutMs);
+          let results: [Error | null, unknown][] | null;
+          try {
+            results = await guard(multi.exec());
+          } catch (error) {
+            const mapped = failure(error);
+            const first = (error as { previousErrors?: unknown[] }).previousErrors?.[0];
+            if (mapped instanceof CommandError && first instanceof Error) {
+              // EXECABORT alone does not say what was wrong; Redis' reply to the rejected command
+              // does. Only its message is kept: the error object also holds the arguments.
+              throw new CommandError(`${mapped.message} First error: ${first.message}`);
+            }
+            throw mapped;
+          }
+          // EXEC answers nil only when a WATCHed key changed; WATCH is never let through.
+          if (results === null) throw new CommandError("EXECABORT the transaction was aborted");
+          return outcomes(results, failure);
+        },
+        { acquireTimeoutMs: commandTimeoutMs },
+      );
     },
 
     async close(timeoutMs) {
