@@ -11,6 +11,7 @@ import type { CallOptions, RedgeClient } from "../client.js";
 import { ValidationError } from "../errors.js";
 import type { RedisArg, RedisReply } from "../port.js";
 import { sleep } from "../retry.js";
+import { sha256Hex } from "../security/sha256.js";
 import { parseInput } from "../validation.js";
 import { canonicalArgs, type SkipArgs } from "./canonical.js";
 import {
@@ -46,7 +47,6 @@ import {
   type WrapOptions,
   wrapOptionsSchema,
 } from "./options.js";
-import { sha256Hex } from "./sha256.js";
 
 const DEFAULT_NAMESPACE = "default";
 const DEFAULT_LOCK_MS = 5_000;

@@ -3,7 +3,7 @@
  * and compared with every configured digest in constant time (see security/timing-safe.ts), so
  * neither a near miss nor which token matched shows in the response time.
  */
-import { type Hasher, indexOfSecret, sha256 } from "../security/timing-safe.js";
+import { indexOfSecret, sha256 } from "../security/timing-safe.js";
 
 export type Access = "read-write" | "read-only";
 
@@ -20,14 +20,12 @@ export function bearerToken(authorization: string | undefined): string | undefin
 export function createAuthenticator(
   tokens: readonly string[],
   readOnlyTokens: readonly string[],
-  hash: Hasher = sha256,
 ): Authenticator {
-  const all = [...tokens, ...readOnlyTokens];
-  const digests = Promise.all(all.map((token) => hash(token)));
+  const digests = [...tokens, ...readOnlyTokens].map((token) => sha256(token));
   return async (authorization) => {
     const token = bearerToken(authorization);
     if (token === undefined) return undefined;
-    const index = await indexOfSecret(token, await digests, hash);
+    const index = indexOfSecret(token, digests);
     if (index < 0) return undefined;
     return index < tokens.length ? "read-write" : "read-only";
   };

@@ -4,7 +4,6 @@
  * everything down gracefully.
  */
 
-import { createHash } from "node:crypto";
 import { createGatewayApp, type GatewayApp } from "./app.js";
 import { createAuthenticator } from "./auth.js";
 import { allowSet } from "./commands.js";
@@ -27,11 +26,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Synchronous SHA-256: a Web Crypto job per request costs more than the rest of a SET. */
-function nodeSha256(text: string): Uint8Array {
-  return createHash("sha256").update(text).digest();
-}
-
 /** Creates a gateway; throws `ConfigError` listing every bad option (never a token's value). */
 export function createGateway(input: GatewayOptions): Gateway {
   const options = parseGatewayOptions(input);
@@ -43,7 +37,7 @@ export function createGateway(input: GatewayOptions): Gateway {
   });
   const app = createGatewayApp({
     backend,
-    authenticate: createAuthenticator(options.tokens, options.readOnlyTokens, nodeSha256),
+    authenticate: createAuthenticator(options.tokens, options.readOnlyTokens),
     allow: allowSet(options.allow),
     maxBodyBytes: options.maxBodyBytes,
     lifecycle,

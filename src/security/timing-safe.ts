@@ -7,17 +7,17 @@
  * leaks through timing.
  */
 
-const encoder = new TextEncoder();
+import { sha256Hex } from "./sha256.js";
 
 /**
- * A SHA-256 function. Web Crypto's is the portable default; Node hosts may pass a synchronous one
- * (`node:crypto`), which costs far less per request than a Web Crypto job.
+ * SHA-256 of the UTF-8 bytes of `text`. Synchronous (see sha256.ts): a Web Crypto digest per
+ * request costs more than the rest of a gateway request.
  */
-export type Hasher = (text: string) => Uint8Array | Promise<Uint8Array>;
-
-/** SHA-256 of the UTF-8 bytes of `text`. */
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+export function sha256(text: string): Uint8Array {
+  const hex = sha256Hex(text);
+  const bytes = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
 }
 
 /**
@@ -32,9 +32,8 @@ export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Whether two strings are equal, in time independent of their contents and lengths. */
-export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
-  const [da, db] = await Promise.all([sha256(a), sha256(b)]);
-  return digestsEqual(da, db);
+export function timingSafeEqual(a: string, b: string): boolean {
+  return digestsEqual(sha256(a), sha256(b));
 }
 
 /**
@@ -43,12 +42,8 @@ export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
  * Every digest is compared, even after a match, so the time taken says neither whether the
  * candidate matched nor which of the secrets it matched.
  */
-export async function indexOfSecret(
-  candidate: string,
-  digests: readonly Uint8Array[],
-  hash: Hasher = sha256,
-): Promise<number> {
-  const digest = await hash(candidate);
+export function indexOfSecret(candidate: string, digests: readonly Uint8Array[]): number {
+  const digest = sha256(candidate);
   let found = -1;
   for (let i = 0; i < digests.length; i++) {
     const equal = digestsEqual(digest, digests[i]!);
