@@ -10,7 +10,6 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import {
   describeExit,
   findRedisServer,
@@ -22,6 +21,7 @@ import {
 import { ConfigError } from "../errors.js";
 import { createGateway, type Gateway } from "../gateway/index.js";
 import { redact } from "../security/redact.js";
+import { list, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
 
 const DEFAULT_PORT = 8079;
@@ -64,46 +64,23 @@ interface DevArgs {
   allow: string[];
 }
 
-function list(fromArgs: string[] | undefined, fromEnv: string | undefined): string[] {
-  const raw = fromArgs && fromArgs.length > 0 ? fromArgs : fromEnv ? [fromEnv] : [];
-  return raw
-    .flatMap((item) => item.split(","))
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      redis: { type: "string" },
-      port: { type: "string", short: "p" },
-      host: { type: "string" },
-      token: { type: "string", multiple: true },
-      allow: { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-}
+const OPTIONS = {
+  redis: { type: "string" },
+  port: { type: "string", short: "p" },
+  host: { type: "string" },
+  token: { type: "string", multiple: true },
+  allow: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 /** Parses arguments and environment; returns the settings or one usage error message. */
 export function parseDevArgs(
   argv: string[],
   env: CliContext["env"],
 ): { help: true } | { args: DevArgs } | { error: string } {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    // Node's message would quote a stray argument, which may be a misplaced token.
-    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-      return { error: "unexpected argument: options take the form --name value" };
-    }
-    return { error: error instanceof Error ? redact(error.message) : "invalid arguments" };
-  }
+  const parsed = parseOptions(argv, OPTIONS);
+  if ("error" in parsed) return parsed;
+  const { values } = parsed;
   if (values.help) return { help: true };
 
   const rawPort = (values.port ?? env.REDGE_PORT)?.trim();

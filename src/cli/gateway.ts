@@ -5,10 +5,10 @@
  * Every option can come from the environment, which is the better place for tokens (command-line
  * arguments are visible to other users in `ps`). Tokens are never printed.
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
 import { createGateway, type Gateway } from "../gateway/index.js";
 import { redact } from "../security/redact.js";
+import { list, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
@@ -37,13 +37,6 @@ At least one token is required. Prefer the environment for tokens: command-line 
 visible to other users of the machine.`;
 
 /** Comma-separated lists, from repeated options or one environment variable. */
-function list(fromArgs: string[] | undefined, fromEnv: string | undefined): string[] {
-  const raw = fromArgs && fromArgs.length > 0 ? fromArgs : fromEnv ? [fromEnv] : [];
-  return raw
-    .flatMap((item) => item.split(","))
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-}
 
 class UsageError extends Error {}
 
@@ -72,17 +65,9 @@ export function parseGatewayArgs(
   argv: string[],
   env: CliContext["env"],
 ): { help: true } | { args: GatewayArgs } | { error: string } {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    // Node's message would quote a stray argument, which may be a misplaced token.
-    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-      return { error: "unexpected argument: options take the form --name value" };
-    }
-    return { error: error instanceof Error ? redact(error.message) : "invalid arguments" };
-  }
+  const parsed = parseOptions(argv, OPTIONS);
+  if ("error" in parsed) return parsed;
+  const { values } = parsed;
   if (values.help) return { help: true };
 
   try {
@@ -119,24 +104,17 @@ export function parseGatewayArgs(
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      redis: { type: "string" },
-      port: { type: "string", short: "p" },
-      host: { type: "string" },
-      token: { type: "string", multiple: true },
-      "read-token": { type: "string", multiple: true },
-      allow: { type: "string", multiple: true },
-      "max-body-bytes": { type: "string" },
-      "command-timeout-ms": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-}
+const OPTIONS = {
+  redis: { type: "string" },
+  port: { type: "string", short: "p" },
+  host: { type: "string" },
+  token: { type: "string", multiple: true },
+  "read-token": { type: "string", multiple: true },
+  allow: { type: "string", multiple: true },
+  "max-body-bytes": { type: "string" },
+  "command-timeout-ms": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 async function run(argv: string[], context: CliContext): Promise<number> {
   const parsed = parseGatewayArgs(argv, context.env);
