@@ -1,31 +1,16 @@
-/**
- * `redge dev` as a developer runs it: a real process in a scratch directory (so `.redge/` goes
- * there), starting a real redis-server child, reached with the official @upstash/redis client.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { parseDevArgs } from "../../src/cli/dev.js";
+import { type CliRun, runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/free-port.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-// Absolute, since the process runs in a scratch directory where `tsx` does not resolve.
-const CLI = [
-  "--import",
-  pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href,
-  join(root, "src/cli/index.ts"),
-];
-/** The environment without any REDGE_ / REDIS_URL / PORT variable a developer may have set. */
-const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(REDGE_|REDIS_URL$|PORT$)/.test(k)),
-);
+const _root = fileURLToPath(new URL("../..", import.meta.url));
 
 const scratch: string[] = [];
 function scratchDir(): string {
@@ -37,35 +22,11 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], cwd: string, env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [...CLI, ...args], {
-    cwd,
-    env: { ...cleanEnv, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => {
-    stdout += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    stderr += String(d);
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
+const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  runCli(args, { cwd, env });
 
 /** Waits for the ready banner; returns what it printed. */
-async function ready(cli: Run): Promise<{ gateway: string; redis: string; token: string }> {
+async function ready(cli: CliRun): Promise<{ gateway: string; redis: string; token: string }> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const out = cli.stdout();
@@ -91,7 +52,7 @@ function refuses(port: number): Promise<boolean> {
   });
 }
 
-function kill(cli: Run) {
+function kill(cli: CliRun) {
   if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
 }
 

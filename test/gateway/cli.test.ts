@@ -1,47 +1,14 @@
-/**
- * The `redge` CLI as a user runs it: a real process, on a free port, against the test Redis.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "@upstash/redis";
 import { describe, expect, inject, it } from "vitest";
 import { parseGatewayArgs } from "../../src/cli/gateway.js";
+import { runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/free-port.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const CLI = ["--import", "tsx", "src/cli/index.ts"];
-/** The environment without any REDGE_ / REDIS_URL / PORT variable a developer may have set. */
-const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(REDGE_|REDIS_URL$|PORT$)/.test(k)),
-);
+const _root = fileURLToPath(new URL("../..", import.meta.url));
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [...CLI, ...args], {
-    cwd: root,
-    env: { ...cleanEnv, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => {
-    stdout += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    stderr += String(d);
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 async function waitFor(predicate: () => boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
