@@ -10,7 +10,14 @@ import { createDeadline } from "./call.js";
 import { assertCommand, assertCommands } from "./command-input.js";
 import { createDict, type Dict, type DictOptions } from "./dict/index.js";
 import { CommandError, RedgeError, ValidationError } from "./errors.js";
-import type { CommandOutcome, CommandPort, RedisArg, RedisCommand, RedisReply } from "./port.js";
+import type {
+  CommandOutcome,
+  CommandPort,
+  PortCallOptions,
+  RedisArg,
+  RedisCommand,
+  RedisReply,
+} from "./port.js";
 import { type JsonValue, PriorityStream } from "./priority/index.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry.js";
 import { Script } from "./script.js";
@@ -103,7 +110,7 @@ export class RedgeClient {
     options?: CallOptions,
   ): Promise<T> {
     assertCommand(command);
-    return (await this.#call(options, (signal) => this.#port.command(command, { signal }))) as T;
+    return (await this.#call(options, (call) => this.#port.command(command, call))) as T;
   }
 
   /**
@@ -116,7 +123,7 @@ export class RedgeClient {
   ): Promise<CommandOutcome[]> {
     assertCommands(commands);
     if (commands.length === 0) return [];
-    return this.#call(options, (signal) => this.#port.pipeline(commands, { signal }));
+    return this.#call(options, (call) => this.#port.pipeline(commands, call));
   }
 
   /**
@@ -129,7 +136,7 @@ export class RedgeClient {
   ): Promise<CommandOutcome[]> {
     assertCommands(commands);
     if (commands.length === 0) return [];
-    return this.#call(options, (signal) => this.#port.transaction(commands, { signal }));
+    return this.#call(options, (call) => this.#port.transaction(commands, call));
   }
 
   /** A script object to pass to `runScript`; its SHA-1 is computed once. */
@@ -152,12 +159,12 @@ export class RedgeClient {
   ): Promise<T> {
     const sha = await script.sha();
     const tail: RedisArg[] = [keys.length, ...keys, ...args];
-    return (await this.#call(options, async (signal) => {
+    return (await this.#call(options, async (call) => {
       try {
-        return await this.#port.command(["EVALSHA", sha, ...tail], { signal });
+        return await this.#port.command(["EVALSHA", sha, ...tail], call);
       } catch (error) {
         if (error instanceof CommandError && error.prefix === "NOSCRIPT") {
-          return this.#port.command(["EVAL", script.source, ...tail], { signal });
+          return this.#port.command(["EVAL", script.source, ...tail], call);
         }
         throw error;
       }
@@ -202,7 +209,7 @@ export class RedgeClient {
             const deadline = createDeadline(call?.timeoutMs ?? this.commandTimeoutMs, call?.signal);
             try {
               return (await deadline.race(
-                connection.command(command, { signal: deadline.signal }),
+                connection.command(command, deadline.call),
               )) as R;
             } finally {
               deadline.dispose();
@@ -306,7 +313,7 @@ export class RedgeClient {
 
   async #call<T>(
     options: CallOptions | undefined,
-    attempt: (signal: AbortSignal) => Promise<T>,
+    attempt: (call: PortCallOptions) => Promise<T>,
   ): Promise<T> {
     if (this.#closed) throw new RedgeError("connection", "The client is closed");
     const timeoutMs = options?.timeoutMs ?? this.commandTimeoutMs;
@@ -325,7 +332,7 @@ export class RedgeClient {
         // Each attempt gets its own deadline: a retry after a timeout has the full time again.
         const deadline = createDeadline(timeoutMs, options?.signal);
         try {
-          return await deadline.race(attempt(deadline.signal));
+          return await deadline.race(attempt(deadline.call));
         } finally {
           deadline.dispose();
         }

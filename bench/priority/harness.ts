@@ -2,15 +2,18 @@
  * What every priority benchmark shares: its own redis-server and gateway (never a server that
  * happens to run, never port 6379), clients for both transports, timing and a table printer.
  */
+
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RedgeClient } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
-import { type RunningGateway, startGateway } from "../../test/helpers/gateway.js";
 import { type RunningRedis, startRedisServer } from "../../test/helpers/redis-server.js";
+import { type Child, startGatewayProcess } from "../lib/processes.js";
 
 export interface BenchServer {
   readonly redis: RunningRedis;
-  readonly gateway: RunningGateway;
+  /** `redge gateway` in its own process, as it runs in production. */
+  readonly gateway: Child & { token: string };
   /** A raw ioredis connection for INFO, CONFIG RESETSTAT and clean-up. */
   readonly admin: Redis;
   tcp(): RedgeClient;
@@ -20,7 +23,8 @@ export interface BenchServer {
 
 export async function startBenchServer(): Promise<BenchServer> {
   const redis = await startRedisServer();
-  const gateway = await startGateway({ redisUrl: redis.url });
+  const token = `bench-${randomUUID()}`;
+  const gateway = { ...(await startGatewayProcess(redis.url, token)), token };
   const admin = new Redis(redis.url);
   const clients: RedgeClient[] = [];
   const keep = (client: RedgeClient) => {
@@ -37,7 +41,7 @@ export async function startBenchServer(): Promise<BenchServer> {
     async close() {
       await Promise.all(clients.map((c) => c.close()));
       admin.disconnect();
-      await gateway.close();
+      await gateway.stop();
       await redis.stop();
     },
   };
