@@ -1,0 +1,98 @@
+/**
+ * What `createApp` takes, checked once at start-up: a bad option is a ConfigError naming it,
+ * never a request that fails later.
+ */
+import type { cors } from "hono/cors";
+import * as z from "zod";
+import { ConfigError, type RedgeClient } from "../../src/index.js";
+
+export type CorsOptions = NonNullable<Parameters<typeof cors>[0]>;
+
+/** 1 MiB: far above any sane JSON request to these routes, far below a runtime's limit. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+// A bearer token is one header word (see auth.ts), so whitespace could never match.
+const tokenSchema = z
+  .string({ error: "must be a string" })
+  .min(1, "must not be empty")
+  .regex(/^\S+$/, "must not contain whitespace");
+
+// Duck-typed rather than `instanceof`: an entry point may load redge from another copy (dist/src).
+const clientSchema = z.custom<RedgeClient>(
+  (v) =>
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as RedgeClient).health === "function" &&
+    typeof (v as RedgeClient).priority === "function",
+  "must be a RedgeClient (createClient() or createNodeClient())",
+);
+
+export const appOptionsSchema = z
+  .object({
+    client: clientSchema,
+    /** Read-write bearer tokens; at least one. */
+    tokens: z.array(tokenSchema).min(1, "must hold at least one token"),
+    /** Tokens that may only read (GET routes, peeks). */
+    readOnlyTokens: z.array(tokenSchema).optional(),
+    /** `true` for hono/cors defaults (any origin), or hono/cors options. */
+    cors: z
+      .union([z.boolean(), z.custom<CorsOptions>((v) => typeof v === "object" && v !== null)])
+      .optional(),
+    /** Largest request body, in bytes (default 1 MiB). */
+    maxBodyBytes: z
+      .number()
+      .int("must be a whole number")
+      .positive()
+      .max(2 ** 31)
+      .optional(),
+    /**
+     * Told about every error answered with a 500 or 503 (log it: the response says only
+     * "Internal server error").
+     */
+    onError: z.custom<(error: unknown) => void>((v) => typeof v === "function").optional(),
+  })
+  .superRefine((o, ctx) => {
+    const rw = new Set(o.tokens);
+    for (const [i, token] of (o.readOnlyTokens ?? []).entries()) {
+      if (rw.has(token)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["readOnlyTokens", i],
+          message: "is also a read-write token",
+        });
+      }
+    }
+  });
+
+export type AppOptions = z.input<typeof appOptionsSchema>;
+
+export interface ResolvedAppOptions {
+  client: RedgeClient;
+  tokens: readonly string[];
+  readOnlyTokens: readonly string[];
+  cors: CorsOptions | undefined;
+  maxBodyBytes: number;
+  onError: ((error: unknown) => void) | undefined;
+}
+
+/** Parses the options or throws a ConfigError listing every bad one (never echoing a token). */
+export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
+  const result = appOptionsSchema.safeParse(options ?? {});
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join("."),
+        message: issue.message,
+      })),
+    );
+  }
+  const o = result.data;
+  return {
+    client: o.client,
+    tokens: o.tokens,
+    readOnlyTokens: o.readOnlyTokens ?? [],
+    cors: o.cors === true ? {} : o.cors === false ? undefined : o.cors,
+    maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onError: o.onError,
+  };
+}
