@@ -10,8 +10,12 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: "serve the Upstash REST protocol in front of a Redis server",
     load: async () => (await import("./gateway.js")).gatewayCommand,
   },
+  serve: {
+    summary: "serve the redge HTTP API (cache, subjects, queues, streams) on Node over TCP",
+    load: async () => (await import("./serve.js")).serveCommand,
+  },
   dev: {
-    summary: "run a local Redis and the gateway for development (Ctrl-C stops both)",
+    summary: "run a local Redis, the gateway and the worker for development (Ctrl-C stops all)",
     load: async () => (await import("./dev.js")).devCommand,
   },
 };

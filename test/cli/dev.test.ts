@@ -22,8 +22,12 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
+/** `redge dev` without the worker: these tests are about Redis and the gateway (the worker's own are below). */
 const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  runCli(args, { cwd, env });
+  runCli(args[0] === "dev" && !args.includes("--help") ? [...args, "--no-worker"] : args, {
+    cwd,
+    env,
+  });
 
 /** Waits for the ready banner; returns what it printed. */
 async function ready(cli: CliRun): Promise<{ gateway: string; redis: string; token: string }> {
@@ -224,6 +228,8 @@ describe("redge dev arguments", () => {
         host: "127.0.0.1",
         tokens: [],
         allow: ["KEYS", "FLUSHDB"],
+        worker: true,
+        workerPort: 8787,
       },
     });
     expect(
@@ -240,6 +246,8 @@ describe("redge dev arguments", () => {
         host: "127.0.0.1",
         tokens: ["a", "b"],
         allow: ["KEYS", "FLUSHDB", "SCRIPT FLUSH"],
+        worker: true,
+        workerPort: 8787,
       },
     });
     // PORT belongs to the app being developed, not to the gateway; an empty REDIS_URL is unset.

@@ -16,5 +16,5 @@ export function docsRoutes(app: App): void {
     scheme: "bearer",
   });
   app.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
-  app.get("/docs", swaggerUI({ url: "/openapi.json", title: "redge API" }));
+  app.get("/docs", swaggerUI({ url: "openapi.json", title: "redge API" }));
 }

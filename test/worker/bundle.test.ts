@@ -1,0 +1,37 @@
+/**
+ * The Workers bundle, as `wrangler deploy` would upload it, holds nothing Node-only (no `node:*`
+ * import, no ioredis) and stays within the size target (150 KB gzipped).
+ */
+import { readFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildWorker, type WorkerBuild } from "../helpers/wrangler-build.js";
+
+const TARGET_GZIPPED_BYTES = 150 * 1024;
+
+let build: WorkerBuild | undefined;
+afterAll(() => {
+  if (build) rmSync(build.dir, { recursive: true, force: true });
+});
+
+describe("Workers bundle (wrangler deploy --dry-run)", () => {
+  it("has no node: import, no ioredis, and is at most 150 KB gzipped", async () => {
+    build = await buildWorker();
+    const code = readFileSync(build.script, "utf8");
+    // Static and dynamic imports, and require() of a built-in, in minified or spaced form.
+    expect(code.match(/(?:from|import)\s*\(?\s*["']node:[^"']*["']/g) ?? []).toEqual([]);
+    expect(
+      code.match(/require\(\s*["'](?:node:)?(?:net|tls|fs|crypto|dns|stream)["']\)/g) ?? [],
+    ).toEqual([]);
+    expect(code).not.toMatch(/ioredis/i);
+    // The app is really in there (a bundle of nothing would pass the checks above).
+    expect(code).toContain("/queues/{name}/pull");
+    expect(code).toContain("UPSTASH_REDIS_REST_URL");
+
+    const gzipped = gzipSync(code).length;
+    console.log(
+      `Workers bundle: ${(code.length / 1024).toFixed(1)} KiB, ${(gzipped / 1024).toFixed(1)} KiB gzipped (target ≤ 150 KiB)`,
+    );
+    expect(gzipped).toBeLessThanOrEqual(TARGET_GZIPPED_BYTES);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Node entry: the app on @hono/node-server over the TCP transport (ioredis), the "fall back to
+ * TCP in Node" path: standalone, TLS, Sentinel or Cluster, whatever `createNodeClient` accepts.
+ * `redge serve` is the command-line face of `startServer`.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import type { RedgeClient } from "../src/client.js";
+import type { CreateClientOptions } from "../src/create-client.js";
+import { createNodeClient } from "../src/node.js";
+import { type AppOptions, createApp } from "./app/index.js";
+
+export interface StartServerOptions {
+  /** A `redis://`/`rediss://` URL, or any `createNodeClient` options (Sentinel, Cluster, REST). */
+  redis: string | CreateClientOptions;
+  /** Default 8080; 0 picks a free port (read it back from `url`). */
+  port?: number;
+  /** Default 127.0.0.1: reachable from this machine only until you say otherwise. */
+  host?: string;
+  /** Read-write bearer tokens; at least one. */
+  tokens: string[];
+  readOnlyTokens?: string[];
+  maxBodyBytes?: number;
+  cors?: AppOptions["cors"];
+  /** Told about every 500/503 (the response itself says only that something failed). */
+  onError?: (error: unknown) => void;
+  /** How long `close()` lets in-flight requests finish before cutting connections (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly client: RedgeClient;
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), closes Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SERVE_PORT = 8080;
+export const DEFAULT_SERVE_HOST = "127.0.0.1";
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const client = createNodeClient(
+    typeof options.redis === "string" ? { url: options.redis } : options.redis,
+  );
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({
+      client,
+      tokens: options.tokens,
+      readOnlyTokens: options.readOnlyTokens ?? [],
+      ...(options.cors === undefined ? {} : { cors: options.cors }),
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+
+  const host = options.host ?? DEFAULT_SERVE_HOST;
+  // Node's http server, not http2: what proxies and load balancers in front of it speak.
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? DEFAULT_SERVE_PORT, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${port}`,
+    client,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          // Keep-alive connections hold close() open: drop each one as soon as it is idle, that
+          // is, as soon as its in-flight request (if any) has been answered.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          const timer = setTimeout(
+            () => server.closeAllConnections(),
+            options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+          );
+          server.close(() => {
+            clearInterval(sweep);
+            clearTimeout(timer);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await client.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * Stands in for zod's locale index in the Workers bundle (see `[alias]` in wrangler.toml).
+ *
+ * @hono/zod-openapi passes zod's whole `z` namespace to `extendZodWithOpenApi(z)`, so no bundler
+ * can drop any part of it, and `z.locales` is ~260 KB of minified error-message translations the
+ * app never uses: it answers in English, the default zod installs by itself. Without them the
+ * worker stays under the 150 KB (gzipped) target. `z.locales.en` keeps working.
+ */
+export { default as en } from "zod/v4/locales/en.js";
