@@ -8,8 +8,11 @@ import type * as z from "zod";
 import { Cache } from "./cache/index.js";
 import { createDeadline } from "./call.js";
 import { assertCommand, assertCommands } from "./command-input.js";
+import { durableWritesSchema } from "./config/fields.js";
+import type { DurableWrites } from "./config/index.js";
 import { createDict, type Dict, type DictOptions } from "./dict/index.js";
 import { CommandError, RedgeError, ValidationError } from "./errors.js";
+import { classifyCommand } from "./gateway/commands.js";
 import type {
   CommandOutcome,
   CommandPort,
@@ -24,6 +27,8 @@ import { Script } from "./script.js";
 import { redact } from "./security/redact.js";
 import { createStream, type StreamOptions, type StreamQueue } from "./streams/index.js";
 import { createSubjects, type SubjectStore, type SubjectsOptions } from "./subjects/index.js";
+import type { ServerAddress, ServerRole, Topology } from "./topology.js";
+import { parseInput } from "./validation.js";
 
 export interface CallOptions {
   /** Give up waiting after this many ms (default: the client's `commandTimeoutMs`). */
@@ -37,6 +42,13 @@ export interface CallOptions {
   idempotent?: boolean;
   /** `false` disables retries for this call; an object overrides parts of the policy. */
   retry?: boolean | Partial<RetryPolicy>;
+  /**
+   * Durable write (TCP only): `{ replicas, timeoutMs }` waits until that many replicas have the
+   * write (`WAIT`, on the connection that wrote) and rejects with a `DurabilityError` when fewer
+   * acknowledged in time; `false` turns the client's `durableWrites` off for this call. The call's
+   * deadline grows by `timeoutMs`.
+   */
+  durable?: DurableWrites | false;
 }
 
 export interface ClientOptions {
@@ -47,6 +59,11 @@ export interface ClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Told about each retry; gets the error (never with secrets) and the attempt number. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * Make every write durable (see `CallOptions.durable`): commands that can write, pipelines and
+   * transactions holding one, and every script. TCP only.
+   */
+  durableWrites?: DurableWrites;
 }
 
 /** A connection held by one caller alone (see `RedgeClient.withDedicatedConnection`). */
@@ -74,6 +91,10 @@ export interface HealthReport {
   latencyMs: number;
   /** Why it failed, with credentials scrubbed. */
   error?: string;
+  /** TCP: the role of the server that answered (`ROLE`), when it could be asked. */
+  role?: ServerRole;
+  /** TCP: the address of the server that answered, when known. */
+  address?: ServerAddress;
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
@@ -84,6 +105,8 @@ export class RedgeClient {
   readonly commandTimeoutMs: number;
   readonly retryPolicy: RetryPolicy;
   readonly #onRetry: ClientOptions["onRetry"];
+  /** Applied to every write unless a call says otherwise. */
+  readonly durableWrites: DurableWrites | undefined;
   #closed = false;
 
   constructor(port: CommandPort, options: ClientOptions = {}) {
@@ -92,6 +115,10 @@ export class RedgeClient {
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = options.onRetry;
+    if (options.durableWrites !== undefined) {
+      this.#assertDurableSupported();
+      this.durableWrites = parseInput(durableWritesSchema, options.durableWrites, "durableWrites");
+    }
   }
 
   /** Which transport this client speaks: `rest` or `tcp`. */
@@ -110,7 +137,8 @@ export class RedgeClient {
     options?: CallOptions,
   ): Promise<T> {
     assertCommand(command);
-    return (await this.#call(options, (call) => this.#port.command(command, call))) as T;
+    const call = this.#durability(options, [command]);
+    return (await this.#call(call, (port) => this.#port.command(command, port))) as T;
   }
 
   /**
@@ -123,7 +151,8 @@ export class RedgeClient {
   ): Promise<CommandOutcome[]> {
     assertCommands(commands);
     if (commands.length === 0) return [];
-    return this.#call(options, (call) => this.#port.pipeline(commands, call));
+    const call = this.#durability(options, commands);
+    return this.#call(call, (port) => this.#port.pipeline(commands, port));
   }
 
   /**
@@ -136,7 +165,8 @@ export class RedgeClient {
   ): Promise<CommandOutcome[]> {
     assertCommands(commands);
     if (commands.length === 0) return [];
-    return this.#call(options, (call) => this.#port.transaction(commands, call));
+    const call = this.#durability(options, commands);
+    return this.#call(call, (port) => this.#port.transaction(commands, port));
   }
 
   /** A script object to pass to `runScript`; its SHA-1 is computed once. */
@@ -159,7 +189,8 @@ export class RedgeClient {
   ): Promise<T> {
     const sha = await script.sha();
     const tail: RedisArg[] = [keys.length, ...keys, ...args];
-    return (await this.#call(options, async (call) => {
+    // A script can write whatever it likes: it counts as a write for `durableWrites`.
+    return (await this.#call(this.#durability(options, null), async (call) => {
       try {
         return await this.#port.command(["EVALSHA", sha, ...tail], call);
       } catch (error) {
@@ -208,9 +239,7 @@ export class RedgeClient {
             assertCommand(command);
             const deadline = createDeadline(call?.timeoutMs ?? this.commandTimeoutMs, call?.signal);
             try {
-              return (await deadline.race(
-                connection.command(command, deadline.call),
-              )) as R;
+              return (await deadline.race(connection.command(command, deadline.call))) as R;
             } finally {
               deadline.dispose();
             }
@@ -230,10 +259,47 @@ export class RedgeClient {
       });
       const latencyMs = performance.now() - started;
       if (reply !== "PONG") return { ok: false, latencyMs, error: `unexpected PING reply` };
-      return { ok: true, latencyMs };
+      return { ok: true, latencyMs, ...(await this.#identify(options.timeoutMs)) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, latencyMs: performance.now() - started, error: redact(message) };
+    }
+  }
+
+  /**
+   * The servers behind this client right now: for Sentinel the master the Sentinels report and
+   * the healthy replicas, for Cluster every node with its slots, for a standalone server itself
+   * (and its replicas, if it has some). Retried on transient faults like any call.
+   *
+   * TCP only: the servers behind a REST endpoint are not visible through it, so on REST this
+   * rejects with a RedgeError of code `config` (check `client.transport` first).
+   */
+  async topology(options?: Pick<CallOptions, "timeoutMs" | "signal" | "retry">): Promise<Topology> {
+    const port = this.#port;
+    if (!port.topology) {
+      throw new RedgeError(
+        "config",
+        `topology() needs the TCP transport: the servers behind a ${port.kind} endpoint are not visible through it`,
+      );
+    }
+    const topology = port.topology.bind(port);
+    return this.#call(options, (call) => topology(call));
+  }
+
+  /** Role and address of the answering server for `health()`; empty when they cannot be had. */
+  async #identify(timeoutMs: number | undefined): Promise<Pick<HealthReport, "role" | "address">> {
+    const port = this.#port;
+    if (!port.identify) return {};
+    const identify = port.identify.bind(port);
+    try {
+      const identity = await this.#call(
+        { timeoutMs: timeoutMs ?? Math.min(this.commandTimeoutMs, 2_000), retry: false },
+        (call) => identify(call),
+      );
+      return { role: identity.role, ...(identity.address ? { address: identity.address } : {}) };
+    } catch {
+      // The PING answered: the server is healthy even if it would not say who it is.
+      return {};
     }
   }
 
@@ -311,12 +377,44 @@ export class RedgeClient {
     await this.#port.close();
   }
 
+  /**
+   * The call's options with `durable` resolved: the call's own setting wins; else the client's
+   * `durableWrites` when the commands can write (`null`: a script, which always can).
+   */
+  #durability(
+    options: CallOptions | undefined,
+    commands: readonly RedisCommand[] | null,
+  ): CallOptions | undefined {
+    const own = options?.durable;
+    if (own === false) return options;
+    if (own !== undefined) {
+      this.#assertDurableSupported();
+      return { ...options, durable: parseInput(durableWritesSchema, own, "durable") };
+    }
+    if (this.durableWrites === undefined) return options;
+    const writes =
+      commands === null ||
+      commands.some((command) => classifyCommand(command.map(String)).access === "write");
+    return writes ? { ...options, durable: this.durableWrites } : options;
+  }
+
+  #assertDurableSupported(): void {
+    if (!this.#port.supportsDurableWrites) {
+      throw new RedgeError(
+        "config",
+        `Durable writes need the TCP transport: WAIT must run on the connection that wrote, which ${this.#port.kind} does not have`,
+      );
+    }
+  }
+
   async #call<T>(
     options: CallOptions | undefined,
     attempt: (call: PortCallOptions) => Promise<T>,
   ): Promise<T> {
     if (this.#closed) throw new RedgeError("connection", "The client is closed");
-    const timeoutMs = options?.timeoutMs ?? this.commandTimeoutMs;
+    const durable = options?.durable || undefined;
+    // WAIT may take its whole timeout after the write itself: the deadline makes room for it.
+    const timeoutMs = (options?.timeoutMs ?? this.commandTimeoutMs) + (durable?.timeoutMs ?? 0);
     if (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) {
       throw new ValidationError([{ path: "timeoutMs", message: "must be a finite number ≥ 0" }]);
     }
@@ -332,7 +430,10 @@ export class RedgeClient {
         // Each attempt gets its own deadline: a retry after a timeout has the full time again.
         const deadline = createDeadline(timeoutMs, options?.signal);
         try {
-          return await deadline.race(attempt(deadline.call));
+          // The port reads `signal` lazily (see call.ts): pass the deadline's own object unless
+          // there is more to say.
+          const call = durable ? withDurable(deadline.call, durable) : deadline.call;
+          return await deadline.race(attempt(call));
         } finally {
           deadline.dispose();
         }
@@ -345,4 +446,17 @@ export class RedgeClient {
       },
     );
   }
+}
+
+/** Port call options adding `durable` to a deadline's, keeping its lazily created signal. */
+function withDurable(
+  call: { readonly signal: AbortSignal },
+  durable: DurableWrites,
+): PortCallOptions {
+  return {
+    get signal() {
+      return call.signal;
+    },
+    durable,
+  };
 }

@@ -19,6 +19,7 @@ export function clientOptions(
     keyPrefix: config.keyPrefix,
     commandTimeoutMs: config.commandTimeoutMs,
     retry: config.retry,
+    ...(config.durableWrites ? { durableWrites: config.durableWrites } : {}),
     ...(onRetry ? { onRetry } : {}),
   };
 }

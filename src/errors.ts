@@ -13,7 +13,8 @@ export type RedgeErrorCode =
   | "config"
   | "validation"
   | "aborted"
-  | "conflict";
+  | "conflict"
+  | "durability";
 
 export interface RedgeErrorOptions {
   cause?: unknown;
@@ -83,6 +84,30 @@ export class ValidationError extends RedgeError {
     super("validation", `Invalid input: ${formatIssues(issues)}`);
     this.name = "ValidationError";
     this.issues = issues;
+  }
+}
+
+/**
+ * A durable write ran on the master, but fewer replicas than asked acknowledged it within the WAIT
+ * timeout: it may be lost if the master fails now. Never retried (running the write again would
+ * apply it twice); the caller decides whether to repeat, compensate or accept the risk.
+ */
+export class DurabilityError extends RedgeError {
+  /** Replicas that acknowledged the write. */
+  readonly acknowledged: number;
+  /** Replicas the call asked for. */
+  readonly required: number;
+  readonly timeoutMs: number;
+  constructor(acknowledged: number, required: number, timeoutMs: number) {
+    super(
+      "durability",
+      `The write ran on the master but only ${acknowledged} of ${required} required replica(s) ` +
+        `acknowledged it within ${timeoutMs} ms; it may be lost if the master fails`,
+    );
+    this.name = "DurabilityError";
+    this.acknowledged = acknowledged;
+    this.required = required;
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -16,6 +16,7 @@ export {
   CommandError,
   ConfigError,
   ConnectionError,
+  DurabilityError,
   isTransient,
   RedgeError,
   TimeoutError,
@@ -28,4 +29,11 @@ export { backoffDelay, DEFAULT_RETRY_POLICY } from "./retry.js";
 export { Script } from "./script.js";
 export * from "./streams/index.js";
 export * from "./subjects/index.js";
+export type {
+  ClusterNode,
+  ServerAddress,
+  ServerIdentity,
+  ServerRole,
+  Topology,
+} from "./topology.js";
 export { RestPort } from "./transport/rest.js";

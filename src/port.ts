@@ -2,7 +2,9 @@
  * The command port: the one small interface every capability is built on. A transport (REST over
  * fetch, TCP over ioredis) implements it; capabilities never import a transport.
  */
+import type { DurableWrites } from "./config/index.js";
 import type { CommandError } from "./errors.js";
+import type { ServerIdentity, Topology } from "./topology.js";
 
 /** One argument of a Redis command. Numbers are sent as their decimal text. */
 export type RedisArg = string | number;
@@ -20,6 +22,12 @@ export type CommandOutcome = { ok: true; result: RedisReply } | { ok: false; err
 export interface PortCallOptions {
   /** Fires on caller abort or timeout; the transport stops waiting and rejects. */
   signal?: AbortSignal;
+  /**
+   * After the call, `WAIT replicas timeoutMs` on the connection that ran it; fewer
+   * acknowledgements reject with a DurabilityError. Only transports with connections of their own
+   * (TCP) honour it; the client refuses it on the others.
+   */
+  durable?: DurableWrites | undefined;
 }
 
 /** A connection held by one caller alone, e.g. for a blocking `XREADGROUP … BLOCK`. */
@@ -56,6 +64,12 @@ export interface CommandPort {
   ): Promise<CommandOutcome[]>;
   /** Releases connections. Further calls reject. */
   close(): Promise<void>;
+  /** Optional (TCP): the master and replicas behind the transport right now. */
+  topology?(options?: PortCallOptions): Promise<Topology>;
+  /** Optional (TCP): the role and address of the server the transport talks to. */
+  identify?(options?: PortCallOptions): Promise<ServerIdentity>;
+  /** Whether `durable` is honoured (see PortCallOptions). */
+  readonly supportsDurableWrites?: boolean;
   /**
    * Optional: runs `fn` with a connection from a bounded pool, held by `fn` alone until it
    * settles; a connection that broke (or whose command was abandoned) is discarded, not reused.

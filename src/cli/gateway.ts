@@ -5,8 +5,9 @@
  * Every option can come from the environment, which is the better place for tokens (command-line
  * arguments are visible to other users in `ps`). Tokens are never printed.
  */
+import { DEFAULT_REDIS_PORT, DEFAULT_SENTINEL_PORT, parseHostPort } from "../config/url.js";
 import { ConfigError } from "../errors.js";
-import { createGateway, type Gateway } from "../gateway/index.js";
+import { createGateway, type Gateway, type TopologySource } from "../gateway/index.js";
 import { redact } from "../security/redact.js";
 import { list, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
@@ -22,6 +23,13 @@ Serves the Upstash REST protocol (POST /, /pipeline, /multi-exec) in front of a 
 
 Options (environment variable in brackets; options win over the environment):
   --redis <url>             Redis URL, redis:// or rediss:// [REDIS_URL] (default ${DEFAULT_REDIS})
+  --sentinel <list>         reach the master through Sentinel: host:port,host:port
+                            [REDIS_SENTINELS] (port ${DEFAULT_SENTINEL_PORT} if left out); needs --master
+  --master <name>           the master's name as the Sentinels know it [REDIS_SENTINEL_MASTER]
+  --cluster <list>          serve a Redis Cluster from these seed nodes: host:port,host:port
+                            [REDIS_CLUSTER_NODES] (port ${DEFAULT_REDIS_PORT} if left out)
+                            With --sentinel or --cluster, passwords come from the environment only:
+                            REDIS_PASSWORD (data nodes), REDIS_SENTINEL_PASSWORD (Sentinels).
   --port, -p <port>         port to listen on [REDGE_PORT, PORT] (default ${DEFAULT_PORT})
   --host <host>             address to listen on [REDGE_HOST] (default ${DEFAULT_HOST})
   --token <token>           read-write bearer token; repeat for several [REDGE_TOKENS, comma-separated]
@@ -50,7 +58,8 @@ function integer(value: string | undefined, name: string, max: number): number |
 }
 
 interface GatewayArgs {
-  redis: string;
+  /** A URL, or a Sentinel/Cluster in the client config's shape. */
+  redis: string | TopologySource;
   port: number;
   host: string;
   tokens: string[];
@@ -87,8 +96,9 @@ export function parseGatewayArgs(
       "--command-timeout-ms",
       Number.MAX_SAFE_INTEGER,
     );
+    const target = redisTarget(values, env);
     const args: GatewayArgs = {
-      redis: values.redis ?? env.REDIS_URL ?? DEFAULT_REDIS,
+      ...target,
       port: integer(values.port ?? env.REDGE_PORT ?? env.PORT, "--port", 65_535) ?? DEFAULT_PORT,
       host: values.host ?? env.REDGE_HOST ?? DEFAULT_HOST,
       tokens,
@@ -104,8 +114,97 @@ export function parseGatewayArgs(
   }
 }
 
+/** A `host:port,host:port` list; a bad entry is a usage error naming the option. */
+function addresses(text: string, option: string, defaultPort: number) {
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (entries.length === 0) throw new UsageError(`${option} needs at least one host:port`);
+  return entries.map((entry, i) => {
+    const parsed = parseHostPort(entry, defaultPort);
+    if (!parsed.ok) throw new UsageError(`${option}: entry ${i + 1} ${parsed.message}`);
+    return parsed.value;
+  });
+}
+
+type ParsedValues = Extract<
+  ReturnType<typeof parseOptions<typeof OPTIONS>>,
+  { values: unknown }
+>["values"];
+
+/**
+ * `--redis`, `--sentinel` + `--master`, or `--cluster` (else their environment variables, in
+ * that order of precedence within each source). Options win over the environment as a whole: a
+ * `--redis` on the command line is not mixed with REDIS_SENTINELS from the environment.
+ */
+function redisTarget(values: ParsedValues, env: CliContext["env"]): Pick<GatewayArgs, "redis"> {
+  const given = [values.redis, values.sentinel, values.cluster].filter((v) => v !== undefined);
+  if (given.length > 1) {
+    throw new UsageError("give one of --redis, --sentinel or --cluster");
+  }
+  if (values.master !== undefined && values.sentinel === undefined && given.length > 0) {
+    throw new UsageError("--master is only used with --sentinel");
+  }
+  const fromArgs = given.length > 0;
+  const sentinels = fromArgs ? values.sentinel : env.REDIS_SENTINELS;
+  const cluster = fromArgs ? values.cluster : env.REDIS_CLUSTER_NODES;
+  const url = fromArgs ? values.redis : env.REDIS_URL;
+  const password = env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {};
+  if (sentinels !== undefined && cluster !== undefined) {
+    throw new UsageError("REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set; choose one");
+  }
+  if (sentinels !== undefined) {
+    const option = fromArgs ? "--sentinel" : "REDIS_SENTINELS";
+    const masterName = values.master ?? env.REDIS_SENTINEL_MASTER;
+    if (!masterName) {
+      throw new UsageError(
+        `${option} needs the master's name: --master <name> or REDIS_SENTINEL_MASTER`,
+      );
+    }
+    const list = addresses(sentinels, option, DEFAULT_SENTINEL_PORT);
+    const sentinelPassword = env.REDIS_SENTINEL_PASSWORD;
+    return {
+      redis: {
+        sentinel: {
+          sentinels: list,
+          masterName,
+          ...(sentinelPassword ? { sentinelPassword } : {}),
+        },
+        ...password,
+      },
+    };
+  }
+  if (cluster !== undefined) {
+    const list = addresses(
+      cluster,
+      fromArgs ? "--cluster" : "REDIS_CLUSTER_NODES",
+      DEFAULT_REDIS_PORT,
+    );
+    return {
+      redis: { cluster: { nodes: list }, ...password },
+    };
+  }
+  if (values.master !== undefined) throw new UsageError("--master is only used with --sentinel");
+  return { redis: url ?? DEFAULT_REDIS };
+}
+
+/** What the gateway serves, for its start-up line: never a password. */
+function describeRedis(redis: GatewayArgs["redis"]): string {
+  if (typeof redis === "string") return redact(redis);
+  const list = (nodes: { host: string; port: number }[]) =>
+    nodes.map((a) => `${a.host}:${a.port}`).join(",");
+  if (redis.sentinel) {
+    return `Sentinel master ${redis.sentinel.masterName} via ${list(redis.sentinel.sentinels)}`;
+  }
+  return `Cluster via ${list(redis.cluster.nodes)}`;
+}
+
 const OPTIONS = {
   redis: { type: "string" },
+  sentinel: { type: "string" },
+  master: { type: "string" },
+  cluster: { type: "string" },
   port: { type: "string", short: "p" },
   host: { type: "string" },
   token: { type: "string", multiple: true },
@@ -159,7 +258,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   }
   const readOnly = args.readOnlyTokens.length;
   context.out(
-    `redge gateway listening on ${url} -> ${redact(args.redis)} (${args.tokens.length} read-write, ${readOnly} read-only token${readOnly === 1 ? "" : "s"})`,
+    `redge gateway listening on ${url} -> ${describeRedis(args.redis)} (${args.tokens.length} read-write, ${readOnly} read-only token${readOnly === 1 ? "" : "s"})`,
   );
 
   const signal = await shutdown;

@@ -100,3 +100,21 @@ export const hostPortSchema = z.strictObject(
   },
   { error: orRequired("must be an object { host, port }") },
 );
+
+/** Most replicas a durable write can wait for: more than any real deployment has. */
+export const MAX_DURABLE_REPLICAS = 64;
+
+/**
+ * Durable writes: after a write, `WAIT replicas timeoutMs` on the same connection, and a
+ * `DurabilityError` when fewer replicas acknowledged it in time. `timeoutMs` must be > 0:
+ * `WAIT n 0` would block forever on a replica that never comes back.
+ */
+export const durableWritesSchema = z.strictObject(
+  {
+    /** How many replicas must have the write before the call succeeds. */
+    replicas: integerIn(1, MAX_DURABLE_REPLICAS, "a whole number of replicas"),
+    /** How long WAIT waits for them, in ms. */
+    timeoutMs: integerIn(1, MAX_TIMER_MS, "a whole number of milliseconds"),
+  },
+  { error: orRequired("must be an object { replicas, timeoutMs }") },
+);

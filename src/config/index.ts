@@ -22,6 +22,7 @@ export {
   type ClusterInput,
   CONFIG_DEFAULTS,
   clusterConfigSchema,
+  type DurableWrites,
   type HostPort,
   normalizedConfigSchema,
   type RedgeConfig,

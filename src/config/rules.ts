@@ -66,6 +66,12 @@ export function checkCombination(value: unknown, add: AddIssue): void {
       if (given(key)) add([key], REST_ONLY_TAKES);
     }
     if (tlsOn) add(["tls"], "cannot be used with a REST url; use https:// for an encrypted link");
+    if (given("durableWrites")) {
+      add(
+        ["durableWrites"],
+        "needs TCP: WAIT must run on the connection that wrote, which REST does not have",
+      );
+    }
   } else if (urlKind === "tcp") {
     if (given("token")) {
       add(["token"], "is only used with an http(s):// REST url, not with redis:// or rediss://");

@@ -9,6 +9,7 @@ import {
   booleanSchema,
   dbSchema,
   delayMsSchema,
+  durableWritesSchema,
   hostPortSchema,
   hostSchema,
   keyPrefixSchema,
@@ -83,6 +84,11 @@ const sentinelInputSchema = z.strictObject(
     sentinelUsername: nonEmptyString("a string").optional(),
     /** Password for the Sentinels themselves (not the data nodes). Secret: redacted when printed. */
     sentinelPassword: nonEmptyString("a string").optional(),
+    /**
+     * Send single read-only commands to a replica (over a second connection) instead of the
+     * master. Replicas lag: a read may not see a write made just before. Default `false`.
+     */
+    replicaReads: booleanSchema.optional(),
   },
   { error: orRequired("must be an object { sentinels, masterName }") },
 );
@@ -93,6 +99,8 @@ const clusterInputSchema = z.strictObject(
     nodes: z
       .array(hostPortSchema, { error: orRequired("must be a list of { host, port }") })
       .min(1, { error: "must list at least one node" }),
+    /** Send read-only commands to replicas (ioredis `scaleReads: "slave"`). Default `false`. */
+    replicaReads: booleanSchema.optional(),
   },
   { error: orRequired("must be an object { nodes }") },
 );
@@ -159,6 +167,12 @@ export const redgeConfigInputSchema = z
       maxConnections: maxConnectionsSchema.default(CONFIG_DEFAULTS.maxConnections),
       /** How often a background PING checks the link, in ms; 0 turns it off. Default 30000. */
       healthCheckIntervalMs: delayMsSchema.default(CONFIG_DEFAULTS.healthCheckIntervalMs),
+      /**
+       * Durable writes (TCP only): after every write, wait until `replicas` replicas have it
+       * (`WAIT`), at most `timeoutMs`; fewer acknowledgements reject with a `DurabilityError`.
+       * Off by default; a call can turn it off or on with its own `durable` option.
+       */
+      durableWrites: durableWritesSchema.optional(),
     },
     { error: orRequired("must be an object") },
   )
@@ -203,6 +217,8 @@ const commonShape = {
   maxConnections: maxConnectionsSchema,
   /** Background PING interval in ms; 0 = off. Default 30000. */
   healthCheckIntervalMs: delayMsSchema,
+  /** WAIT for this many replicas after each write; absent = off. */
+  durableWrites: durableWritesSchema.optional(),
 };
 
 /** Credentials and TLS of the data nodes, shared by the three TCP modes. */
@@ -245,6 +261,8 @@ export const sentinelConfigSchema = z.object({
   sentinelUsername: nonEmptyString("a string").optional(),
   /** Secret: redacted when printed. */
   sentinelPassword: nonEmptyString("a string").optional(),
+  /** Single read-only commands go to a replica; absent = off. */
+  replicaReads: booleanSchema.optional(),
   db: dbSchema,
   ...dataNodeShape,
   ...commonShape,
@@ -255,6 +273,8 @@ export const clusterConfigSchema = z.object({
   kind: z.literal("tcp"),
   mode: z.literal("cluster"),
   nodes: z.array(hostPortSchema).min(1),
+  /** Read-only commands go to replicas; absent = off. */
+  replicaReads: booleanSchema.optional(),
   ...dataNodeShape,
   ...commonShape,
 });
@@ -286,6 +306,7 @@ function normalize(input: CheckedInput): Normalized {
     retry: input.retry,
     maxConnections: input.maxConnections,
     healthCheckIntervalMs: input.healthCheckIntervalMs,
+    ...(input.durableWrites !== undefined ? { durableWrites: input.durableWrites } : {}),
   };
   const url = input.url;
   if (url?.kind === "rest") {
@@ -308,6 +329,7 @@ function normalize(input: CheckedInput): Normalized {
       mode: "sentinel",
       sentinels,
       masterName,
+      ...(input.sentinel.replicaReads ? { replicaReads: true } : {}),
       ...(sentinelUsername !== undefined ? { sentinelUsername } : {}),
       ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
       db: input.db ?? 0,
@@ -316,7 +338,9 @@ function normalize(input: CheckedInput): Normalized {
     };
   }
   if (input.cluster) {
-    return { kind: "tcp", mode: "cluster", nodes: input.cluster.nodes, ...dataNode, ...common };
+    const { nodes, replicaReads } = input.cluster;
+    const reads = replicaReads ? { replicaReads: true } : {};
+    return { kind: "tcp", mode: "cluster", nodes, ...reads, ...dataNode, ...common };
   }
   return {
     kind: "tcp",
@@ -370,3 +394,5 @@ export type SentinelInput = z.input<typeof sentinelInputSchema>;
 export type ClusterInput = z.input<typeof clusterInputSchema>;
 /** A `{ host, port }` address of a Sentinel or Cluster node. */
 export type HostPort = z.output<typeof hostPortSchema>;
+/** `{ replicas, timeoutMs }`: how many replicas must acknowledge a write, and how long to wait. */
+export type DurableWrites = z.output<typeof durableWritesSchema>;

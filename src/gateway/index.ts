@@ -15,3 +15,4 @@ export { createGateway } from "./gateway.js";
 export type { GatewayOptions, RedisSource, ResolvedGatewayOptions } from "./options.js";
 export { gatewayOptionsSchema, parseGatewayOptions } from "./options.js";
 export type { Listener, ListenOptions } from "./server.js";
+export type { TopologySource } from "./topology.js";

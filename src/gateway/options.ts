@@ -8,14 +8,19 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import * as z from "zod";
 import { ConfigError } from "../errors.js";
 import { unallowableReason } from "./commands.js";
+import type { TopologySource } from "./topology.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 export const DEFAULT_TRANSACTION_CONNECTIONS = 4;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
-/** Where the gateway's Redis is: a URL, ioredis options, or a connection the caller owns. */
-export type RedisSource = string | RedisOptions | Redis | Cluster;
+/**
+ * Where the gateway's Redis is: a URL, ioredis options, a Sentinel or Cluster in the client
+ * config's shape (`{ sentinel: { sentinels, masterName } }`, `{ cluster: { nodes } }`), or a
+ * connection the caller owns.
+ */
+export type RedisSource = string | RedisOptions | TopologySource | Redis | Cluster;
 
 function isRedisUrl(value: string): boolean {
   try {
@@ -39,7 +44,7 @@ const redisSource = z.custom<RedisSource>(
       : value instanceof Redis || value instanceof Cluster || isPlainObject(value),
   {
     message:
-      "must be a redis:// or rediss:// URL, an ioredis options object or an ioredis Redis/Cluster instance",
+      "must be a redis:// or rediss:// URL, { sentinel: … } or { cluster: … }, an ioredis options object or an ioredis Redis/Cluster instance",
   },
 );
 
@@ -63,7 +68,10 @@ const positiveInt = z.number({ error: "must be a number" }).int("must be an inte
 // Strict: a misspelt option ("token" for "tokens") is reported instead of silently ignored.
 export const gatewayOptionsSchema = z
   .strictObject({
-    /** A `redis://`/`rediss://` URL, ioredis options, or an ioredis instance (not closed by us). */
+    /**
+     * A `redis://`/`rediss://` URL, `{ sentinel: {…} }` / `{ cluster: {…} }`, ioredis options, or
+     * an ioredis instance (not closed by us).
+     */
     redis: redisSource,
     /** Tokens that may run every command the policy lets through. */
     tokens: z.array(token, { error: "must be an array of strings" }).min(1, {

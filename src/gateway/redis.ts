@@ -13,6 +13,7 @@ import { ResourcePool } from "../transport/pool.js";
 import { createBatcher } from "./batch.js";
 import type { RedisSource } from "./options.js";
 import { failureTracker, observe } from "./redis-failures.js";
+import { connectTopology, isTopologySource } from "./topology.js";
 
 /** One command's outcome in a pipeline or transaction. */
 export type Outcome = { ok: true; reply: unknown } | { ok: false; error: CommandError };
@@ -119,7 +120,9 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
       ? source
       : typeof source === "string"
         ? new Redis(source, safe)
-        : new Redis({ ...safe, ...source });
+        : isTopologySource(source)
+          ? connectTopology(source, safe)
+          : new Redis({ ...safe, ...source });
   if (owned) watch(main, "shared", log);
   observe(main, { errors: owned });
   // A connection the caller owns keeps its own settings; a deadline still bounds each request.

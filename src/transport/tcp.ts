@@ -6,14 +6,17 @@
  * because only it knows whether an operation is safe to run twice.
  */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import type { RedgeConfig } from "../config/index.js";
+import type { DurableWrites, RedgeConfig } from "../config/index.js";
 import {
   AbortedError,
   CommandError,
   ConnectionError,
+  DurabilityError,
+  isTransient,
   RedgeError,
   TimeoutError,
 } from "../errors.js";
+import { classifyCommand } from "../gateway/commands.js";
 import type {
   CommandOutcome,
   CommandPort,
@@ -24,50 +27,108 @@ import type {
   RedisReply,
 } from "../port.js";
 import { redact } from "../security/redact.js";
+import type { ServerIdentity, Topology } from "../topology.js";
 import { type Lease, ResourcePool } from "./pool.js";
+import { type HealthCheckReport, startHealthCheck } from "./tcp-health.js";
+import {
+  clusterProbeNode,
+  clusterTopology,
+  peerOf,
+  roleOf,
+  sentinelTopology,
+  topologyFromRole,
+} from "./tcp-topology.js";
 
 export type TcpConfig = Extract<RedgeConfig, { kind: "tcp" }>;
 
 type Connection = Redis | Cluster;
 
+export interface TcpPortOptions {
+  /** Told about every periodic health check (config `healthCheckIntervalMs`). */
+  onHealthCheck?: ((report: HealthCheckReport) => void) | undefined;
+  /** Internal: the replica connection of `replicaReads` (Sentinel). */
+  role?: "replica";
+}
+
 export class TcpPort implements CommandPort {
   readonly kind = "tcp" as const;
+  readonly supportsDurableWrites = true;
   readonly connection: Connection;
   /** Rejecters of commands written to a live socket, failed at once if that socket closes. */
   readonly #inflight = new Set<(error: Error) => void>();
   readonly #config: TcpConfig;
   /** Connections for blocking commands, opened on first use, at most `maxConnections`. */
   #dedicated: ResourcePool<Connection> | undefined;
+  /** Sentinel `replicaReads`: a second port on a replica, for single read-only commands. */
+  readonly #replica: TcpPort | undefined;
+  readonly #stopHealthCheck: (() => void) | undefined;
   #closed = false;
 
-  constructor(config: TcpConfig) {
+  constructor(config: TcpConfig, options: TcpPortOptions = {}) {
     this.#config = config;
-    this.connection = createConnection(config);
+    this.connection = createConnection(config, { role: options.role });
     // Without a listener ioredis prints every connection error; faults reach callers as errors.
     this.connection.on("error", () => {});
     this.connection.on("close", () => this.#failInflight());
     this.connection.on("end", () => this.#failInflight());
+    if (options.role === "replica") return;
+    if (config.mode === "sentinel" && config.replicaReads) {
+      this.#replica = new TcpPort(config, { role: "replica" });
+    }
+    if (config.healthCheckIntervalMs > 0) {
+      this.#stopHealthCheck = startHealthCheck({
+        intervalMs: config.healthCheckIntervalMs,
+        timeoutMs: Math.min(config.commandTimeoutMs, config.healthCheckIntervalMs),
+        state: () => {
+          const status = this.connection.status;
+          return status === "ready" ? "ready" : status === "connect" ? "pending" : "other";
+        },
+        probe: () => this.#probe(),
+        reconnect: () => this.connection.disconnect(true),
+        onReport: options.onHealthCheck,
+      });
+    }
   }
 
-  command(command: RedisCommand, _options?: PortCallOptions): Promise<RedisReply> {
+  command(command: RedisCommand, options?: PortCallOptions): Promise<RedisReply> {
+    if (options?.durable) return this.#durableCommand(command, options.durable);
+    const replica = this.#replica;
+    // A replica that is not connected (none available, reconnecting) leaves reads to the master.
+    if (replica && replica.connection.status === "ready" && isRead(command)) {
+      return replica.command(command);
+    }
     const [name, ...args] = command;
     return this.#track(name, () => this.connection.call(name, ...args) as Promise<RedisReply>);
   }
 
   async pipeline(
     commands: readonly RedisCommand[],
-    _options?: PortCallOptions,
+    options?: PortCallOptions,
   ): Promise<CommandOutcome[]> {
+    const durable = options?.durable;
     const pipeline = this.connection.pipeline();
     for (const [name, ...args] of commands) pipeline.call(name, ...args);
+    // WAIT in the same pipeline: it runs on the connection (and, in a Cluster, the node) that
+    // just wrote, after the writes; a WAIT sent later could land on a new connection whose
+    // writes are nothing and would acknowledge at once.
+    if (durable) pipeline.call("WAIT", durable.replicas, durable.timeoutMs);
     const results = await this.#track("pipeline", () => pipeline.exec());
-    return toOutcomes(results, commands);
+    const outcomes = toOutcomes(results, durable ? [...commands, ["WAIT"]] : commands);
+    if (durable) checkDurable(outcomes.pop(), durable, outcomes);
+    return outcomes;
+  }
+
+  async #durableCommand(command: RedisCommand, durable: DurableWrites): Promise<RedisReply> {
+    const [outcome] = await this.pipeline([command], { durable });
+    if (!outcome?.ok) throw outcome?.error ?? new ConnectionError("No reply", { sent: true });
+    return outcome.result;
   }
 
   async transaction(
     commands: readonly RedisCommand[],
-    _options?: PortCallOptions,
+    options?: PortCallOptions,
   ): Promise<CommandOutcome[]> {
+    if (options?.durable) return this.#durableTransaction(commands, options.durable);
     // MULTI, the commands and EXEC are written to the socket together, and Redis runs one
     // connection's commands in order, so sharing the connection cannot interleave transactions.
     const multi = this.connection.multi();
@@ -76,6 +137,86 @@ export class TcpPort implements CommandPort {
     if (results === null)
       throw new CommandError("EXECABORT Transaction aborted", { command: "exec" });
     return toOutcomes(results, commands);
+  }
+
+  /**
+   * MULTI, the commands, EXEC and WAIT as one pipeline of plain commands (ioredis' `multi()` has
+   * no room for a command after EXEC), so WAIT runs right after EXEC on the same connection.
+   */
+  async #durableTransaction(
+    commands: readonly RedisCommand[],
+    durable: DurableWrites,
+  ): Promise<CommandOutcome[]> {
+    const pipeline = this.connection.pipeline();
+    pipeline.call("MULTI");
+    for (const [name, ...args] of commands) pipeline.call(name, ...args);
+    pipeline.call("EXEC");
+    pipeline.call("WAIT", durable.replicas, durable.timeoutMs);
+    const results = await this.#track("exec", () => pipeline.exec());
+    if (!results) throw new ConnectionError("The pipeline was not executed", { sent: false });
+    const queued = results.slice(1, commands.length + 1);
+    const [execError, execReply] = results[commands.length + 1] ?? [null, null];
+    const wait = toOutcomes([results[commands.length + 2] ?? [null, null]], [["WAIT"]]);
+    if (execError || !Array.isArray(execReply)) {
+      // Rejected while queuing (nothing ran), as `transaction` reports it without durability.
+      const first = queued.find(([error]) => error)?.[0];
+      const message = execError
+        ? `${redact(execError.message)}${first ? ` First error: ${redact(first.message)}` : ""}`
+        : "EXECABORT Transaction aborted";
+      throw new CommandError(message, { command: "exec" });
+    }
+    const outcomes = execReply.map((reply, i): CommandOutcome => {
+      if (reply instanceof Error)
+        return { ok: false, error: toCommandError(reply, commands[i]?.[0]) };
+      return { ok: true, result: reply as RedisReply };
+    });
+    checkDurable(wait[0], durable, outcomes);
+    return outcomes;
+  }
+
+  /** The master and replicas behind this port (see `client.topology()`). */
+  topology(_options?: PortCallOptions): Promise<Topology> {
+    const config = this.#config;
+    if (config.mode === "sentinel") return sentinelTopology(config);
+    if (config.mode === "cluster") {
+      return this.#track("cluster", () => this.connection.call("CLUSTER", "NODES")).then(
+        clusterTopology,
+      );
+    }
+    const connection = this.connection as Redis;
+    return this.#track("role", () => connection.call("ROLE")).then((reply) =>
+      topologyFromRole(reply, peerOf(connection) ?? { host: config.host, port: config.port }),
+    );
+  }
+
+  /** Role and address of the server this port talks to (a Cluster: one of its masters). */
+  async identify(_options?: PortCallOptions): Promise<ServerIdentity> {
+    const connection = this.connection;
+    if (connection instanceof Cluster) {
+      const node = clusterProbeNode(connection);
+      if (!node) throw new ConnectionError("No Cluster node is connected", { sent: false });
+      const reply = await this.#track("role", () => node.call("ROLE"));
+      return { role: roleOf(reply), address: peerOf(node) };
+    }
+    const reply = await this.#track("role", () => connection.call("ROLE"));
+    return { role: roleOf(reply), address: peerOf(connection) };
+  }
+
+  /**
+   * One health probe: ROLE answers like PING and also says whether a Sentinel-resolved master is
+   * still one. A Cluster is left to ioredis (it refreshes its slots on errors); PING one node.
+   */
+  async #probe(): Promise<{ role?: ServerIdentity["role"]; address?: ServerIdentity["address"] }> {
+    const connection = this.connection;
+    if (connection instanceof Cluster) {
+      await connection.call("PING");
+      return {};
+    }
+    const role = roleOf(await connection.call("ROLE"));
+    if (this.#config.mode === "sentinel" && role !== "master") {
+      throw new Error(`the server Sentinel named as master answers as ${role}`);
+    }
+    return { role, address: peerOf(connection) };
   }
 
   /**
@@ -109,7 +250,8 @@ export class TcpPort implements CommandPort {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#dedicated?.close();
+    this.#stopHealthCheck?.();
+    await Promise.all([this.#dedicated?.close(), this.#replica?.close()]);
     try {
       await this.connection.quit();
     } catch {
@@ -160,16 +302,49 @@ export class TcpPort implements CommandPort {
   }
 }
 
+/**
+ * Whether a command only reads, so it may go to a replica. PING stays on the master: it is how
+ * `health()` checks the server that takes the writes.
+ */
+function isRead(command: RedisCommand): boolean {
+  if (String(command[0]).toUpperCase() === "PING") return false;
+  return classifyCommand(command.map(String)).access === "read";
+}
+
+/**
+ * Checks WAIT's outcome. A failed WAIT after a command that failed transiently (READONLY: the
+ * server is a replica now, where WAIT is refused too) reports that command's error, so the
+ * client's retry policy sees it.
+ */
+function checkDurable(
+  wait: CommandOutcome | undefined,
+  durable: DurableWrites,
+  outcomes: readonly CommandOutcome[],
+): void {
+  if (!wait) throw new ConnectionError("WAIT got no reply", { sent: true });
+  if (!wait.ok) {
+    const transient = outcomes.find((o) => !o.ok && isTransient(o.error));
+    throw transient && !transient.ok ? transient.error : wait.error;
+  }
+  const acknowledged = Number(wait.result);
+  if (!(acknowledged >= durable.replicas)) {
+    throw new DurabilityError(acknowledged, durable.replicas, durable.timeoutMs);
+  }
+}
+
 function toOutcomes(
   results: [Error | null, unknown][] | null,
   commands: readonly RedisCommand[],
 ): CommandOutcome[] {
   if (!results) throw new ConnectionError("The pipeline was not executed", { sent: false });
-  return results.map(([error, result], i) =>
-    error
-      ? { ok: false, error: toCommandError(error, commands[i]?.[0]) }
-      : { ok: true, result: result as RedisReply },
-  );
+  return results.map(([error, result], i) => {
+    if (!error) return { ok: true, result: result as RedisReply };
+    // A connection fault (ioredis gave up on the queued pipeline) fails the whole call, typed as
+    // what it is so the retry policy can see it; only Redis' error replies are per command.
+    const redge = toRedgeError(error, commands[i]?.[0] ?? "", true);
+    if (redge instanceof ConnectionError || redge instanceof TimeoutError) throw redge;
+    return { ok: false, error: toCommandError(error, commands[i]?.[0]) };
+  });
 }
 
 function toCommandError(error: Error, command: string | undefined): CommandError {
@@ -189,6 +364,16 @@ export function toRedgeError(error: unknown, command: string, live: boolean): Er
     return new ConnectionError("Redis is unreachable (reconnect attempts failed)", { sent: false });
   }
   if (message === "Command timed out") return new TimeoutError(0, { message });
+  // ioredis' own check on a Cluster, before anything is sent: keys in different hash slots.
+  if (
+    message.startsWith("All the keys in a pipeline") ||
+    message.startsWith("All keys in the pipeline")
+  ) {
+    return new CommandError(
+      "CROSSSLOT Keys in request don't hash to the same slot (give them one hash tag: {tag})",
+      { command },
+    );
+  }
   if (message.startsWith("Stream isn't writeable")) {
     return new ConnectionError("Redis is not connected", { sent: false });
   }
@@ -267,6 +452,11 @@ function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** attempt, 2_000);
 }
 
+/** Through Sentinel: capped at 250 ms, so a failover is followed within a quarter second. */
+function sentinelReconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** attempt, 250);
+}
+
 function commonOptions(config: TcpConfig): RedisOptions {
   return {
     connectTimeout: config.connectTimeoutMs,
@@ -304,9 +494,18 @@ const DEDICATED_OPTIONS: RedisOptions = {
   retryStrategy: () => null,
 };
 
+/**
+ * A master that was demoted (it came back after a failover, or a manual REPLICAOF) answers writes
+ * with READONLY: reconnect, which asks the Sentinels for the current master again. The failed
+ * command still gets its READONLY error, which the client retries (it certainly did not run).
+ */
+function reconnectOnReadonly(error: Error): 1 | false {
+  return /^READONLY\b/.test(error.message) ? 1 : false;
+}
+
 export function createConnection(
   config: TcpConfig,
-  { dedicated = false }: { dedicated?: boolean } = {},
+  { dedicated = false, role }: { dedicated?: boolean; role?: "replica" | undefined } = {},
 ): Connection {
   const extra = dedicated ? DEDICATED_OPTIONS : {};
   switch (config.mode) {
@@ -325,6 +524,14 @@ export function createConnection(
         sentinels: config.sentinels,
         name: config.masterName,
         db: config.db,
+        role: role === "replica" ? "slave" : "master",
+        // While the old master is down, each reconnection attempt asks the Sentinels again (cheap):
+        // short delays notice the new master soon after the Sentinels elect it. (ioredis'
+        // `failoverDetector` would announce it sooner, but leaks its Sentinel subscriptions when a
+        // connection closes during a failover; they then reconnect forever.)
+        retryStrategy: dedicated ? () => null : sentinelReconnectDelay,
+        sentinelCommandTimeout: config.connectTimeoutMs,
+        ...(role === "replica" ? {} : { reconnectOnError: reconnectOnReadonly }),
         ...(config.sentinelUsername !== undefined
           ? { sentinelUsername: config.sentinelUsername }
           : {}),
@@ -335,6 +542,7 @@ export function createConnection(
     case "cluster": {
       const options: ClusterOptions = {
         redisOptions: commonOptions(config),
+        scaleReads: config.replicaReads && !dedicated ? "slave" : "master",
         enableAutoPipelining: !dedicated,
         clusterRetryStrategy: dedicated ? () => null : reconnectDelay,
         ...(dedicated ? { lazyConnect: true, enableOfflineQueue: false } : {}),

@@ -436,7 +436,7 @@ describeTransports("stream queue", (t) => {
     });
   });
 
-  if (t.name === "tcp") {
+  if (t.transport === "tcp") {
     describe("blocking on pooled connections (TCP)", () => {
       it("fails clearly when every blocking connection stays busy", async () => {
         const client = createNodeClient({ url: inject("redisUrl"), maxConnections: 1 });

@@ -8,7 +8,8 @@ import type { RedgeClient } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 
-export type TransportName = "tcp" | "rest";
+/** `*-cluster`: the same, against a Redis Cluster (see `useClusterTransports`). */
+export type TransportName = "tcp" | "rest" | "tcp-cluster" | "rest-cluster";
 
 export interface ClientTweaks {
   keyPrefix?: string;
@@ -18,6 +19,10 @@ export interface ClientTweaks {
 
 export interface TransportContext {
   readonly name: TransportName;
+  /** The client's transport, whatever the server behind it (standalone or Cluster). */
+  readonly transport: "tcp" | "rest";
+  /** Whether a Redis Cluster is behind the client: keys of one command must share a slot. */
+  readonly cluster: boolean;
   /** The suite's shared client for this transport. */
   readonly client: RedgeClient;
   /** A new, separate client (own connection) for concurrency tests; closed after the suite. */
@@ -28,23 +33,37 @@ export interface TransportContext {
 
 const runId = Math.random().toString(36).slice(2, 8);
 
+let transports: TransportName[] = ["tcp", "rest"];
+let clusterNodes: { host: string; port: number }[] | undefined;
+
+/**
+ * Makes the contract files imported after this call run against a Redis Cluster (seed `nodes`),
+ * through TCP and through the gateway, instead of the shared standalone server. Used by
+ * test/ha/cluster-contract.test.ts, which starts the Cluster; the default run is unchanged.
+ */
+export function useClusterTransports(nodes: { host: string; port: number }[]): void {
+  transports = ["tcp-cluster", "rest-cluster"];
+  clusterNodes = nodes;
+}
+
 export function describeTransports(title: string, body: (t: TransportContext) => void): void {
-  describe.each<TransportName>(["tcp", "rest"])(`${title} [%s]`, (name) => {
+  describe.each<TransportName>(transports)(`${title} [%s]`, (name) => {
     let gateway: RunningGateway | undefined;
     let shared: RedgeClient | undefined;
     const extra: RedgeClient[] = [];
     const redisUrl = inject("redisUrl");
+    const cluster = name.endsWith("-cluster") ? { nodes: clusterNodes ?? [] } : undefined;
 
     const make = (options: ClientTweaks = {}) => {
-      const client =
-        name === "tcp"
-          ? createNodeClient({ url: redisUrl, ...options })
-          : createNodeClient({ url: gateway!.url, token: gateway!.token, ...options });
-      return client;
+      if (name === "tcp") return createNodeClient({ url: redisUrl, ...options });
+      if (name === "tcp-cluster") return createNodeClient({ cluster, ...options });
+      return createNodeClient({ url: gateway!.url, token: gateway!.token, ...options });
     };
 
     beforeAll(async () => {
       if (name === "rest") gateway = await startGateway({ redisUrl });
+      if (name === "rest-cluster")
+        gateway = await startGateway({ redisUrl: { cluster: cluster! } });
       shared = make();
     });
     afterAll(async () => {
@@ -54,6 +73,8 @@ export function describeTransports(title: string, body: (t: TransportContext) =>
 
     const context: TransportContext = {
       name,
+      transport: name.startsWith("tcp") ? "tcp" : "rest",
+      cluster: cluster !== undefined,
       get client() {
         if (!shared) throw new Error("the transport is not ready yet (use it inside a test)");
         return shared;

@@ -3,10 +3,11 @@
  * that drive the REST transport (or the official @upstash/redis client) through it.
  */
 import { randomUUID } from "node:crypto";
-import { createGateway, type Gateway } from "../../src/gateway/index.js";
+import { createGateway, type Gateway, type RedisSource } from "../../src/gateway/index.js";
 
 export interface StartGatewayOptions {
-  redisUrl: string;
+  /** A redis:// URL, or any other source the gateway takes (`{ sentinel }`, `{ cluster }`). */
+  redisUrl: RedisSource;
   /** Read-write tokens; default: one random token. */
   tokens?: string[];
   readOnlyTokens?: string[];

@@ -1,0 +1,90 @@
+/**
+ * The gateway in front of Redis Sentinel or a Redis Cluster: `redis: { sentinel: {…} }` or
+ * `redis: { cluster: {…} }` (plus `username`, `password`, `tls`, `db` for the data nodes), the
+ * same shapes as the client config, validated by the same schema. The connection gets the
+ * gateway's fail-fast settings (see `gatewayRedisOptions`), and through Sentinel it follows
+ * failovers: reconnection attempts ask the Sentinels again, and a demoted master's READONLY
+ * reply makes it reconnect.
+ */
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { type ClusterConfig, parseConfig, type SentinelConfig } from "../config/index.js";
+import type { ClusterInput, SentinelInput, TlsInput } from "../config/schema.js";
+import { ConfigError } from "../errors.js";
+
+/** A Sentinel or Cluster for the gateway to serve, in the client config's shape. */
+export type TopologySource = (
+  | { sentinel: SentinelInput; cluster?: undefined }
+  | { cluster: ClusterInput; sentinel?: undefined }
+) & { username?: string; password?: string; tls?: TlsInput; db?: number };
+
+const TOPOLOGY_FIELDS = new Set(["sentinel", "cluster", "username", "password", "tls", "db"]);
+
+/** Whether a plain-object `redis` option names a Sentinel or Cluster (not ioredis options). */
+export function isTopologySource(source: object): source is TopologySource {
+  return "sentinel" in source || "cluster" in source;
+}
+
+/** Validates the source; issues are reported under `redis.` and never quote a value. */
+function parse(source: TopologySource): SentinelConfig | ClusterConfig {
+  const unknown = Object.keys(source).filter((key) => !TOPOLOGY_FIELDS.has(key));
+  try {
+    if (unknown.length > 0)
+      throw new ConfigError(
+        unknown.map((k) => ({ path: k, message: "is not a Sentinel/Cluster option" })),
+      );
+    const config = parseConfig(source);
+    if (config.kind === "tcp" && config.mode !== "standalone") return config;
+    throw new ConfigError([{ path: "", message: "must name a sentinel or a cluster" }]);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(
+      error.issues.map((issue) => ({
+        path: issue.path ? `redis.${issue.path}` : "redis",
+        message: issue.message,
+      })),
+    );
+  }
+}
+
+function dataNodeOptions(config: SentinelConfig | ClusterConfig): RedisOptions {
+  const tls = config.tls;
+  return {
+    ...(config.username !== undefined ? { username: config.username } : {}),
+    ...(config.password !== undefined ? { password: config.password } : {}),
+    ...(tls
+      ? {
+          tls: {
+            rejectUnauthorized: tls.rejectUnauthorized,
+            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+            ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+            ...(tls.key !== undefined ? { key: tls.key } : {}),
+            ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Opens the gateway's shared connection to a Sentinel-managed master or a Cluster. */
+export function connectTopology(source: TopologySource, safe: RedisOptions): Redis | Cluster {
+  const config = parse(source);
+  if (config.mode === "cluster") {
+    return new Cluster(config.nodes, {
+      redisOptions: { ...safe, ...dataNodeOptions(config) },
+      scaleReads: config.replicaReads ? "slave" : "master",
+      enableOfflineQueue: true,
+      clusterRetryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
+    });
+  }
+  return new Redis({
+    ...safe,
+    ...dataNodeOptions(config),
+    sentinels: config.sentinels,
+    name: config.masterName,
+    db: config.db,
+    ...(config.sentinelUsername !== undefined ? { sentinelUsername: config.sentinelUsername } : {}),
+    ...(config.sentinelPassword !== undefined ? { sentinelPassword: config.sentinelPassword } : {}),
+    sentinelCommandTimeout: safe.connectTimeout ?? 10_000,
+    reconnectOnError: (error: Error) => (/^READONLY\b/.test(error.message) ? 1 : false),
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * A Sentinel-managed topology from the redis-server binary: one master, `replicas` replicas and
+ * `sentinels` Sentinels (`redis-server sentinel.conf --sentinel`), all on free loopback ports.
+ * `start` returns once every replica is in sync and every Sentinel knows the others, so a
+ * failover can be elected right away.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ask, info } from "./ask.js";
+import { type ManagedRedis, removeTempDir, spawnRedis, tempDir, waitFor } from "./processes.js";
+
+export interface SentinelTopologyOptions {
+  replicas?: number;
+  sentinels?: number;
+  /** How long a master may be silent before a Sentinel calls it down. Default 1000. */
+  downAfterMs?: number;
+  /** Sentinel's failover-timeout. Default 3000 (small: tests fail over several times). */
+  failoverTimeoutMs?: number;
+  masterName?: string;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface SentinelTopology {
+  readonly masterName: string;
+  /** Addresses of the Sentinels, for a client config. */
+  readonly sentinels: HostPort[];
+  /** Every data node (master and replicas), by port. */
+  readonly dataNodes: Map<number, ManagedRedis>;
+  readonly sentinelNodes: ManagedRedis[];
+  /** The master as the Sentinels currently report it. */
+  master(): Promise<HostPort>;
+  /** The data node currently reported as master. */
+  masterNode(): Promise<ManagedRedis>;
+  /** Waits until the Sentinels report a master other than `oldPort`, and it answers as master. */
+  waitForNewMaster(oldPort: number, timeoutMs?: number): Promise<HostPort>;
+  /** Waits until `count` replicas are online at the current master. */
+  waitForReplicas(count: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSentinelTopology(
+  options: SentinelTopologyOptions = {},
+): Promise<SentinelTopology> {
+  const replicaCount = options.replicas ?? 2;
+  const sentinelCount = options.sentinels ?? 3;
+  const masterName = options.masterName ?? "redge-ha";
+  const quorum = Math.floor(sentinelCount / 2) + 1;
+  const dir = tempDir("sentinel");
+  const started: ManagedRedis[] = [];
+  const dataNodes = new Map<number, ManagedRedis>();
+  const sentinelNodes: ManagedRedis[] = [];
+
+  const stop = async () => {
+    await Promise.all(started.map((node) => node.stop()));
+    removeTempDir(dir);
+  };
+
+  try {
+    // Replicas sync over a socket without a delay: the default waits 5 s for more replicas.
+    const sync = ["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"];
+    const master = await spawnRedis({ dir: join(dir), args: sync });
+    started.push(master);
+    dataNodes.set(master.port, master);
+    const replicas = await Promise.all(
+      Array.from({ length: replicaCount }, () =>
+        spawnRedis({ dir, args: [...sync, "--replicaof", "127.0.0.1", String(master.port)] }),
+      ),
+    );
+    for (const replica of replicas) {
+      started.push(replica);
+      dataNodes.set(replica.port, replica);
+    }
+    const topology: SentinelTopology = {
+      masterName,
+      sentinels: [],
+      dataNodes,
+      sentinelNodes,
+      async master() {
+        for (const sentinel of sentinelNodes) {
+          if (!sentinel.running) continue;
+          try {
+            const reply = (await ask(
+              sentinel.port,
+              "SENTINEL",
+              "GET-MASTER-ADDR-BY-NAME",
+              masterName,
+            )) as [string, string] | null;
+            if (reply) return { host: reply[0], port: Number(reply[1]) };
+          } catch {}
+        }
+        throw new Error("no Sentinel reported a master");
+      },
+      async masterNode() {
+        const { port } = await topology.master();
+        const node = dataNodes.get(port);
+        if (!node) throw new Error(`the master's port ${port} is not one of ours`);
+        return node;
+      },
+      waitForNewMaster(oldPort, timeoutMs = 20_000) {
+        return waitFor(
+          `a new master instead of port ${oldPort}`,
+          async () => {
+            const now = await topology.master();
+            if (now.port === oldPort) return undefined;
+            const role = (await ask(now.port, "ROLE")) as [string];
+            return role[0] === "master" ? now : undefined;
+          },
+          timeoutMs,
+        );
+      },
+      async waitForReplicas(count, timeoutMs = 20_000) {
+        await waitFor(
+          `${count} online replicas`,
+          async () => {
+            const { port } = await topology.master();
+            return (await onlineReplicas(port)) >= count ? true : undefined;
+          },
+          timeoutMs,
+        );
+      },
+      stop,
+    };
+    await waitFor("the replicas to sync", async () =>
+      (await onlineReplicas(master.port)) >= replicaCount ? true : undefined,
+    );
+
+    const sentinelConfig = (n: number) =>
+      [
+        `sentinel monitor ${masterName} 127.0.0.1 ${master.port} ${quorum}`,
+        `sentinel down-after-milliseconds ${masterName} ${options.downAfterMs ?? 1_000}`,
+        `sentinel failover-timeout ${masterName} ${options.failoverTimeoutMs ?? 3_000}`,
+        `sentinel parallel-syncs ${masterName} ${replicaCount}`,
+        `logfile ""`,
+        `# sentinel ${n}`,
+        "",
+      ].join("\n");
+    const sentinels = await Promise.all(
+      Array.from({ length: sentinelCount }, (_, n) => {
+        const file = join(dir, `sentinel-${n}.conf`);
+        writeFileSync(file, sentinelConfig(n));
+        return spawnRedis({ dir, configFile: file, sentinel: true });
+      }),
+    );
+    started.push(...sentinels);
+    sentinelNodes.push(...sentinels);
+    topology.sentinels.push(...sentinels.map((s) => ({ host: s.host, port: s.port })));
+
+    // Sentinels find each other through hello messages on the master (every 2 s); a failover
+    // needs a majority of them to vote, so wait until each knows all the others and the replicas.
+    await waitFor("Sentinels to discover each other and the replicas", async () => {
+      for (const sentinel of sentinels) {
+        const peers = (await ask(sentinel.port, "SENTINEL", "SENTINELS", masterName)) as unknown[];
+        const known = (await ask(sentinel.port, "SENTINEL", "REPLICAS", masterName)) as unknown[];
+        if (peers.length < sentinelCount - 1 || known.length < replicaCount) return undefined;
+      }
+      return true;
+    });
+    return topology;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function onlineReplicas(masterPort: number): Promise<number> {
+  const fields = await info(masterPort, "replication");
+  return [...fields]
+    .filter(([key]) => /^slave\d+$/.test(key))
+    .filter(([, value]) => value.includes("state=online")).length;
+}
