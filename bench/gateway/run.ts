@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Redis as UpstashRedis } from "@upstash/redis";
 import autocannon from "autocannon";
 import { Redis as IORedis } from "ioredis";
-import { createClient } from "../../src/index.js";
+import { createNodeClient } from "../../src/node.js";
 import { startRedisServer } from "../../test/helpers/redis-server.js";
 import { startGatewayProcess, startTrivialServer } from "../lib/processes.js";
 import { printTable, type Row, saveResults, throughput } from "../lib/report.js";
@@ -123,7 +123,8 @@ export async function runGatewayBench(): Promise<Row[]> {
       },
     );
 
-    const rest = createClient({ url: gateway.url, token });
+    // The Node REST client (node:http keep-alive), as a Node service would use it.
+    const rest = createNodeClient({ url: gateway.url, token });
     const batch = Array.from({ length: 100 }, (_, i) => ["SET", `bench:p:${i}`, "value"] as const);
     const pipelines = Math.max(200, Math.floor(OPS / 100));
     await throughput(20, 8, () => rest.pipeline(batch));

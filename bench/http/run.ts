@@ -24,7 +24,7 @@ import { rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
-import { createClient, type RedgeClient } from "../../src/index.js";
+import type { RedgeClient } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { startRedisServer } from "../../test/helpers/redis-server.js";
@@ -231,7 +231,7 @@ export async function runHttpBench(): Promise<Result[]> {
     },
   });
   const tcp = createNodeClient({ url: redis.url });
-  const rest = createClient({ url: gateway.url, token });
+  const rest = createNodeClient({ url: gateway.url, token });
   const results: Result[] = [];
   try {
     const workerUrl = (await mf.ready).origin;

@@ -5,7 +5,7 @@
  *
  * @example
  * import { Hono } from "hono";
- * import { redgeClient, type RedgeEnv } from "redge/worker"; // or "./worker/app/index.js"
+ * import { redgeClient, type RedgeEnv } from "redge/app";
  *
  * const app = new Hono<RedgeEnv>().use(redgeClient(createClient({ url, token })));
  * app.get("/visits", async (c) => c.json({ n: await c.var.redge.command(["INCR", "visits"]) }));
