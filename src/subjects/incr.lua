@@ -1,7 +1,7 @@
 -- Atomic increment of one subject property holding a JSON number (absent counts as 0).
 -- KEYS (1): [1] the subject hash (s:<prefix><subject>)
 -- ARGV (2): [1] field (p<name> / e<name>), [2] the increment (decimal text)
--- Returns {1, new JSON text} or, writing nothing, {0, reason, stored text}: reason "not-a-number"
+-- Returns {1, new JSON text, old JSON text or "" when absent} or, writing nothing, {0, reason, stored text}: reason "not-a-number"
 -- (the stored value is not a JSON number) or "not-finite" (the sum overflows).
 local stored = redis.call("HGET", KEYS[1], ARGV[1])
 local current = 0
@@ -30,4 +30,4 @@ else
   if tonumber(text) ~= result then text = string.format("%.17g", result) end
 end
 redis.call("HSET", KEYS[1], ARGV[1], text)
-return {1, text}
+return {1, text, stored or ""}

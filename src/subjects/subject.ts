@@ -180,6 +180,18 @@ export class Subject {
    * stored there rejects with a SubjectValueError and nothing is written.
    */
   async incr(prop: string, by = 1, options?: PropOptions): Promise<number> {
+    return (await this.increment(prop, by, options)).value;
+  }
+
+  /**
+   * `incr` that also returns the value it replaced (`old`, 0 when the property was absent), read
+   * in the same atomic script call: `value − by` is not the old value once floats round.
+   */
+  async increment(
+    prop: string,
+    by = 1,
+    options?: PropOptions,
+  ): Promise<{ value: number; old: number }> {
     const name = parseInput(propNameSchema, prop, "prop");
     if (typeof by !== "number" || !Number.isFinite(by)) {
       throw new ValidationError([{ path: "by", message: "must be a finite number" }]);
@@ -193,8 +205,8 @@ export class Subject {
       [fieldOf(name, extended), String(by)],
       { idempotent: false },
     );
-    const [ok, a] = Array.isArray(reply) ? reply : [];
-    if (ok === 1) return Number(a);
+    const [ok, a, b] = Array.isArray(reply) ? reply : [];
+    if (ok === 1) return { value: Number(a), old: b === "" || b == null ? 0 : Number(b) };
     throw new SubjectValueError(
       this.name,
       name,

@@ -171,6 +171,18 @@ describeTransports("subjects", (t) => {
     await expect(user.set("n", 1, { attempts: 0 })).rejects.toThrow(/options\.attempts/);
   });
 
+  it("increment returns the new and the replaced value from one atomic call", async () => {
+    const user = store("increment").subject("u1");
+    expect(await user.increment("n", 2)).toEqual({ value: 2, old: 0 });
+    expect(await user.increment("n", 0.1)).toEqual({ value: 2.1, old: 2 });
+    // The exact old value, not value − by (2.1 + 0.2 − 0.2 !== 2.1 in doubles).
+    expect(await user.increment("n", 0.2)).toEqual({ value: 2.1 + 0.2, old: 2.1 });
+    expect(await user.increment("e", -1, { extended: true })).toEqual({ value: -1, old: 0 });
+    await t.client.command(["HSET", user.key, "ptext", '"abc"']);
+    await expect(user.increment("text", 1)).rejects.toBeInstanceOf(SubjectValueError);
+    expect(await t.client.command(["HGET", user.key, "ptext"])).toBe('"abc"');
+  });
+
   it("incr adds atomically, keeps JSON numbers and refuses non-numbers", async () => {
     const user = store("incr").subject("u1");
     expect(await user.incr("hits")).toBe(1);

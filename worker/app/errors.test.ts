@@ -195,7 +195,7 @@ describeTransports("app: errors", (t) => {
       expect(health.json.ok).toBe(false);
       expect(health.headers.get("retry-after")).toBe("1");
       const n = names("dead");
-      for (const route of ROUTES.filter((r) => r.route.startsWith("GET") || r.writes).slice(0, 6)) {
+      for (const route of ROUTES.filter((r) => r.route.startsWith("GET") || r.writes)) {
         const res = await call(app, route.method, route.path(n), { body: route.body });
         expect(res.status, route.route).toBe(503);
         expect(res.json.error.code).toBe("unavailable");

@@ -159,4 +159,22 @@ describeTransports("app: queue routes", (t) => {
     expect(res.status).toBe(400);
     expect(res.json.error.details).toEqual([expect.objectContaining({ path: "leaseMs" })]);
   });
+
+  it("items too large for one atomic call are 413 and nothing is written", async () => {
+    const app = makeApp(t.client);
+    const path = q("big");
+    const big = [
+      { id: "a", data: "x".repeat(600_000), priority: 1 },
+      { id: "b", data: "y".repeat(401_000), priority: 1 },
+      { id: "c", data: "z", priority: 1 },
+    ];
+    const res = await call(app, "POST", `${path}/items`, { body: { items: big } });
+    expect(res.status).toBe(413);
+    expect(res.json.error.code).toBe("payload_too_large");
+    expect(res.json.error.message).toMatch(/one atomic call/);
+    expect((await call(app, "GET", path)).json).toEqual({ ready: 0, leased: 0, gate: null });
+    // Just under the limit, the same route takes them in one call.
+    const fits = await call(app, "POST", `${path}/items`, { body: { items: big.slice(1) } });
+    expect(fits.json).toEqual({ added: 2, existing: 0 });
+  });
 });

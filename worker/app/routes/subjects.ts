@@ -3,7 +3,6 @@
  * Python KRules service and this app read and write the same properties.
  */
 import { createRoute } from "@hono/zod-openapi";
-import { SubjectValueError } from "../../../src/index.js";
 import { writeAccess } from "../auth.js";
 import type { App } from "../env.js";
 import {
@@ -95,37 +94,12 @@ export function subjectRoutes(app: App): void {
   app.openapi(incrProp, async (c) => {
     const { subject, prop } = c.req.valid("param");
     const { by, extended = false } = c.req.valid("json");
-    // A compare-and-set read-modify-write (Subject.set with a function), not the incr script:
-    // it reports the exact old value (value − by is not it for floats). Under heavy contention
-    // it gives up with a ConflictError (409); a non-number stored there is a 409 too.
+    // One atomic script call that also reads the old value (see Subject.increment).
     const { value, old } = await c.var.redge
       .subjects()
       .subject(subject)
-      .set<number>(
-        prop,
-        (current) => {
-          if (current !== undefined && typeof current !== "number") {
-            throw new SubjectValueError(
-              subject,
-              prop,
-              extended,
-              "does not hold a JSON number, so it cannot be incremented",
-            );
-          }
-          const next = (current ?? 0) + by;
-          if (!Number.isFinite(next)) {
-            throw new SubjectValueError(
-              subject,
-              prop,
-              extended,
-              `would leave the finite range after adding ${by}`,
-            );
-          }
-          return next;
-        },
-        { extended },
-      );
-    return c.json({ value, old: old ?? 0 }, 200);
+      .increment(prop, by, { extended });
+    return c.json({ value, old }, 200);
   });
 
   app.openapi(flushSubject, async (c) => {
