@@ -39,6 +39,10 @@ Options (environment variable in brackets; options win over the environment):
   --max-body-bytes <n>      largest request body (default 16 MiB) [REDGE_MAX_BODY_BYTES]
   --command-timeout-ms <n>  how long Redis may take per command (default 10000)
                             [REDGE_COMMAND_TIMEOUT_MS]
+  --health-check-interval-ms <n>
+                            probe the Redis connection this often; a hung or demoted server is
+                            dropped and reconnected, 0 = off (default 5000)
+                            [REDGE_HEALTH_CHECK_INTERVAL_MS]
   --help, -h                show this help
 
 At least one token is required. Prefer the environment for tokens: command-line arguments are
@@ -67,6 +71,7 @@ interface GatewayArgs {
   allow: string[];
   maxBodyBytes?: number;
   commandTimeoutMs?: number;
+  healthCheckIntervalMs?: number;
 }
 
 /** Parses arguments and environment; returns the settings or one usage error message. */
@@ -96,6 +101,11 @@ export function parseGatewayArgs(
       "--command-timeout-ms",
       Number.MAX_SAFE_INTEGER,
     );
+    const healthCheckIntervalMs = integer(
+      values["health-check-interval-ms"] ?? env.REDGE_HEALTH_CHECK_INTERVAL_MS,
+      "--health-check-interval-ms",
+      Number.MAX_SAFE_INTEGER,
+    );
     const target = redisTarget(values, env);
     const args: GatewayArgs = {
       ...target,
@@ -106,6 +116,7 @@ export function parseGatewayArgs(
       allow: list(values.allow, env.REDGE_ALLOW),
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
       ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+      ...(healthCheckIntervalMs === undefined ? {} : { healthCheckIntervalMs }),
     };
     return { args };
   } catch (error) {
@@ -212,6 +223,7 @@ const OPTIONS = {
   allow: { type: "string", multiple: true },
   "max-body-bytes": { type: "string" },
   "command-timeout-ms": { type: "string" },
+  "health-check-interval-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -237,6 +249,9 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       allow: args.allow,
       ...(args.maxBodyBytes === undefined ? {} : { maxBodyBytes: args.maxBodyBytes }),
       ...(args.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: args.commandTimeoutMs }),
+      ...(args.healthCheckIntervalMs === undefined
+        ? {}
+        : { healthCheckIntervalMs: args.healthCheckIntervalMs }),
       log: (line) => context.err(line),
     });
   } catch (error) {

@@ -32,6 +32,7 @@ export function createGateway(input: GatewayOptions): Gateway {
   const lifecycle = createLifecycle();
   const backend = createRedisBackend(options.redis, {
     commandTimeoutMs: options.commandTimeoutMs,
+    healthCheckIntervalMs: options.healthCheckIntervalMs,
     transactionConnections: options.transactionConnections,
     log: options.log,
   });

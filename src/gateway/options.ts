@@ -14,6 +14,7 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 export const DEFAULT_TRANSACTION_CONNECTIONS = 4;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000;
 
 /**
  * Where the gateway's Redis is: a URL, ioredis options, a Sentinel or Cluster in the client
@@ -85,6 +86,16 @@ export const gatewayOptionsSchema = z
     maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
     /** How long Redis may take to answer one command before the request gets 503. */
     commandTimeoutMs: positiveInt.default(DEFAULT_COMMAND_TIMEOUT_MS),
+    /**
+     * Probe the Redis connections the gateway opened this often (0 = never): one that does not
+     * answer within min(commandTimeoutMs, interval), or a Sentinel master that answers as a
+     * replica, is dropped and reconnected (through the Sentinels: a hung master is left behind).
+     */
+    healthCheckIntervalMs: z
+      .number({ error: "must be a number" })
+      .int("must be an integer")
+      .nonnegative()
+      .default(DEFAULT_HEALTH_CHECK_INTERVAL_MS),
     /** Dedicated connections for `/multi-exec` (each transaction holds one for its duration). */
     transactionConnections: positiveInt
       .max(256, { error: "must be at most 256" })

@@ -10,6 +10,9 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { CommandError, TimeoutError } from "../errors.js";
 import { redact } from "../security/redact.js";
 import { ResourcePool } from "../transport/pool.js";
+import { dropConnection } from "../transport/tcp.js";
+import { startHealthCheck } from "../transport/tcp-health.js";
+import { clusterProbeNode, peerOf, roleOf } from "../transport/tcp-topology.js";
 import { createBatcher } from "./batch.js";
 import type { RedisSource } from "./options.js";
 import { failureTracker, observe } from "./redis-failures.js";
@@ -30,6 +33,8 @@ export interface RedisBackend {
 
 export interface BackendSettings {
   commandTimeoutMs: number;
+  /** Periodic probe of the connections the gateway opened (tcp-health.ts); 0 = off. */
+  healthCheckIntervalMs?: number;
   transactionConnections: number;
   log?: ((line: string) => void) | undefined;
 }
@@ -89,6 +94,23 @@ async function closeConnection(connection: Connection, timeoutMs: number): Promi
   connection.disconnect();
 }
 
+/**
+ * One health probe (see tcp-health.ts). Through Sentinel it is `ROLE`, and a master that answers
+ * as a replica (demoted after a failover) fails it; a Cluster is probed on one connected master.
+ */
+async function probe(connection: Connection) {
+  if (connection instanceof Cluster) {
+    const node = clusterProbeNode(connection);
+    if (node) await node.call("PING");
+    return {};
+  }
+  const role = roleOf(await connection.call("ROLE"));
+  if (connection.options.sentinels && role !== "master") {
+    throw new Error(`the server Sentinel named as master answers as ${role}`);
+  }
+  return { role, address: peerOf(connection) };
+}
+
 /** Logs connection errors without flooding: once per distinct message, or every 30 s. */
 function watch(connection: Connection, role: string, log?: (line: string) => void): void {
   let last = "";
@@ -129,6 +151,10 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
   const guard = <T>(promise: Promise<T>) =>
     owned ? promise : withDeadline(promise, commandTimeoutMs + 1_000);
 
+  // Transaction connections opened before the health check dropped the shared one may point at
+  // the same hung (or replaced) server: they are not reused.
+  let generation = 0;
+  const generations = new WeakMap<Connection, number>();
   const pool = new ResourcePool<Connection>({
     max: settings.transactionConnections,
     label: "transaction connection",
@@ -137,11 +163,34 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
       const connection = main instanceof Cluster ? main.duplicate() : main.duplicate(safe);
       watch(connection, "transaction", log);
       observe(connection, { errors: true });
+      generations.set(connection, generation);
       return connection;
     },
     destroy: (connection) => closeConnection(connection, 1_000),
-    isUsable: (connection) => connection.status !== "end",
+    isUsable: (connection) =>
+      connection.status !== "end" && generations.get(connection) === generation,
   });
+
+  const interval = settings.healthCheckIntervalMs ?? 0;
+  const stopHealthCheck =
+    owned && interval > 0
+      ? startHealthCheck({
+          intervalMs: interval,
+          timeoutMs: Math.min(commandTimeoutMs, interval),
+          state: () => {
+            const status = main.status;
+            return status === "ready" ? "ready" : status === "connect" ? "pending" : "other";
+          },
+          probe: () => probe(main),
+          reconnect: () => {
+            generation++;
+            dropConnection(main);
+          },
+          onReport: (report) => {
+            if (!report.ok) log?.(`redge gateway: Redis health check failed: ${report.error}`);
+          },
+        })
+      : undefined;
 
   function outcomes(
     results: [Error | null, unknown][],
@@ -216,6 +265,7 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
     },
 
     async close(timeoutMs) {
+      stopHealthCheck?.();
       await Promise.all([
         pool.close(),
         owned ? closeConnection(main, timeoutMs) : Promise.resolve(),

@@ -85,6 +85,9 @@ export function connectTopology(source: TopologySource, safe: RedisOptions): Red
     ...(config.sentinelUsername !== undefined ? { sentinelUsername: config.sentinelUsername } : {}),
     ...(config.sentinelPassword !== undefined ? { sentinelPassword: config.sentinelPassword } : {}),
     sentinelCommandTimeout: safe.connectTimeout ?? 10_000,
+    // 1, not 2 (resend after reconnecting): a READONLY inside a pipeline or MULTI would be resent
+    // alone, outside its transaction. The request gets 503 (READONLY is transient), the next one
+    // reaches the master the Sentinels name; the periodic health check (ROLE) catches it too.
     reconnectOnError: (error: Error) => (/^READONLY\b/.test(error.message) ? 1 : false),
   });
 }

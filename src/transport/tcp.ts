@@ -62,30 +62,45 @@ export class TcpPort implements CommandPort {
   /** Sentinel `replicaReads`: a second port on a replica, for single read-only commands. */
   readonly #replica: TcpPort | undefined;
   readonly #stopHealthCheck: (() => void) | undefined;
+  /** This port is the `replicaReads` connection of another. */
+  readonly #isReplica: boolean;
   #closed = false;
 
   constructor(config: TcpConfig, options: TcpPortOptions = {}) {
     this.#config = config;
+    this.#isReplica = options.role === "replica";
     this.connection = createConnection(config, { role: options.role });
     // Without a listener ioredis prints every connection error; faults reach callers as errors.
     this.connection.on("error", () => {});
     this.connection.on("close", () => this.#failInflight());
     this.connection.on("end", () => this.#failInflight());
-    if (options.role === "replica") return;
-    if (config.mode === "sentinel" && config.replicaReads) {
+    if (options.role !== "replica" && config.mode === "sentinel" && config.replicaReads) {
       this.#replica = new TcpPort(config, { role: "replica" });
     }
+    // The replica connection is checked too: a hung replica (SIGSTOP) keeps its socket open and
+    // would look `ready` forever. A failed probe drops it, and reads go to the master until it
+    // is ready again.
     if (config.healthCheckIntervalMs > 0) {
+      const timeoutMs = Math.min(config.commandTimeoutMs, config.healthCheckIntervalMs);
       this.#stopHealthCheck = startHealthCheck({
         intervalMs: config.healthCheckIntervalMs,
-        timeoutMs: Math.min(config.commandTimeoutMs, config.healthCheckIntervalMs),
+        timeoutMs,
         state: () => {
           const status = this.connection.status;
           return status === "ready" ? "ready" : status === "connect" ? "pending" : "other";
         },
         probe: () => this.#probe(),
-        reconnect: () => this.connection.disconnect(true),
-        onReport: options.onHealthCheck,
+        reconnect: () => {
+          // The commands written to the dropped connection got no answer in time either: they
+          // fail as timeouts (they may have run), not as a lost connection.
+          this.#failInflight(
+            new TimeoutError(timeoutMs, {
+              message: `Redis stopped answering (health check: no answer within ${timeoutMs} ms)`,
+            }),
+          );
+          dropConnection(this.connection);
+        },
+        onReport: options.role === "replica" ? undefined : options.onHealthCheck,
       });
     }
   }
@@ -95,10 +110,57 @@ export class TcpPort implements CommandPort {
     const replica = this.#replica;
     // A replica that is not connected (none available, reconnecting) leaves reads to the master.
     if (replica && replica.connection.status === "ready" && isRead(command)) {
-      return replica.command(command);
+      return this.#replicaRead(replica, command);
     }
+    return this.#masterCommand(command);
+  }
+
+  #masterCommand(command: RedisCommand): Promise<RedisReply> {
     const [name, ...args] = command;
     return this.#track(name, () => this.connection.call(name, ...args) as Promise<RedisReply>);
+  }
+
+  /**
+   * A read on the replica, given at most half the command timeout: a replica that does not answer
+   * in time (hung) or whose connection fails is dropped — it reconnects through the Sentinels,
+   * and reads go to the master until it is ready again — and the read runs on the master with the
+   * time left. Reads are safe to run twice.
+   */
+  #replicaRead(replica: TcpPort, command: RedisCommand): Promise<RedisReply> {
+    const budgetMs = Math.max(1, Math.floor(this.#config.commandTimeoutMs / 2));
+    return new Promise<RedisReply>((resolve, reject) => {
+      let settled = false;
+      const fallBack = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (replica.connection.status === "ready") dropConnection(replica.connection);
+        this.#masterCommand(command).then(resolve, reject);
+      };
+      const timer = setTimeout(fallBack, budgetMs);
+      replica.command(command).then(
+        (reply) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          // LOADING, MASTERDOWN (a replica cut off from its master): the master can answer.
+          if (
+            error instanceof ConnectionError ||
+            error instanceof TimeoutError ||
+            isTransient(error)
+          ) {
+            return fallBack();
+          }
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   async pipeline(
@@ -213,7 +275,7 @@ export class TcpPort implements CommandPort {
       return {};
     }
     const role = roleOf(await connection.call("ROLE"));
-    if (this.#config.mode === "sentinel" && role !== "master") {
+    if (this.#config.mode === "sentinel" && !this.#isReplica && role !== "master") {
       throw new Error(`the server Sentinel named as master answers as ${role}`);
     }
     return { role, address: peerOf(connection) };
@@ -292,11 +354,12 @@ export class TcpPort implements CommandPort {
     });
   }
 
-  #failInflight(): void {
-    if (this.#inflight.size === 0) return;
-    const error = new ConnectionError("The connection to Redis closed before the reply arrived", {
+  #failInflight(
+    error: Error = new ConnectionError("The connection to Redis closed before the reply arrived", {
       sent: true,
-    });
+    }),
+  ): void {
+    if (this.#inflight.size === 0) return;
     for (const fail of this.#inflight) fail(error);
     this.#inflight.clear();
   }
@@ -445,6 +508,27 @@ function dedicatedCommand(
       },
     );
   });
+}
+
+/**
+ * Drops a connection so ioredis reconnects (through the Sentinels, for a Sentinel connection).
+ * `disconnect(true)` alone only half-closes the socket: a hung server never answers the FIN, so
+ * the connection would stay `ready` — and keep taking commands — until the kernel gives up.
+ * Destroying the socket closes it at once, failing the commands waiting on it.
+ */
+export function dropConnection(connection: Connection): void {
+  if (connection instanceof Cluster) {
+    connection.disconnect(true);
+    return;
+  }
+  const stream = connection.stream as { destroy?: () => void } | undefined;
+  if (connection.status === "ready" || connection.status === "connect") {
+    if (stream?.destroy) {
+      stream.destroy();
+      return;
+    }
+  }
+  connection.disconnect(true);
 }
 
 /** Reconnect delays: exponential from 50 ms, capped at 2 s. */

@@ -34,6 +34,18 @@ async function nodeIds(): Promise<Map<number, string>> {
 }
 
 describe("Cluster", () => {
+  it("runs each node's cluster bus on a port of its own, not data port + 10000", async () => {
+    const lines = String(await ask(cluster.nodes[0]!.port, "CLUSTER", "NODES"))
+      .trim()
+      .split("\n");
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const [, port, bus] = /:(\d+)@(\d+)/.exec(line) ?? [];
+      expect(Number(bus)).toBeLessThanOrEqual(65_535);
+      expect(Number(bus)).not.toBe(Number(port) + 10_000);
+    }
+  });
+
   it("topology() lists the three masters and their slots; health() names one", async () => {
     const topology = await client.topology();
     expect(topology.kind).toBe("cluster");

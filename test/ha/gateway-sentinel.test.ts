@@ -56,17 +56,22 @@ describe("gateway in front of Sentinel", () => {
       }
     })();
 
-    await sleep(500);
-    const old = await topology.masterNode();
-    killedAt = performance.now();
-    old.signal("SIGKILL");
-    const next = await topology.waitForNewMaster(old.port);
-    await waitFor("a request served after the failover", async () =>
-      firstAfterKill ? true : undefined,
-    );
-    await sleep(300);
-    stop = true;
-    await loop;
+    let next: { port: number };
+    // Whatever fails below, the request loop stops (finally).
+    try {
+      await sleep(500);
+      const old = await topology.masterNode();
+      killedAt = performance.now();
+      old.signal("SIGKILL");
+      next = await topology.waitForNewMaster(old.port);
+      await waitFor("a request served after the failover", async () =>
+        firstAfterKill ? true : undefined,
+      );
+      await sleep(300);
+    } finally {
+      stop = true;
+      await loop;
+    }
     console.log(
       `gateway failover: served again ${Math.round(firstAfterKill - killedAt)} ms after SIGKILL; ` +
         `${errors} failed requests during the switch, ${acknowledged} acknowledged`,

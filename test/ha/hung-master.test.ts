@@ -29,7 +29,15 @@ async function setup(downAfterMs: number) {
     onHealthCheck: (r) => reports.push(r),
   });
   cleanup.push(() => client.close());
-  return { topology, client, reports };
+  // No health check: its calls time out on the command timeout alone.
+  const plain = createNodeClient({
+    sentinel: { sentinels: topology.sentinels, masterName: topology.masterName },
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    connectTimeoutMs: 1_000,
+    healthCheckIntervalMs: 0,
+  });
+  cleanup.push(() => plain.close());
+  return { topology, client, plain, reports };
 }
 
 /** Runs `call` and returns its error and how long it took to fail. */
@@ -52,22 +60,31 @@ async function stopMaster(topology: SentinelTopology) {
 describe("hung Sentinel master", () => {
   it("times out within the command timeout, recovers after SIGCONT", async () => {
     // down-after 10 s: the Sentinels leave the master alone for this test's short stop.
-    const { topology, client, reports } = await setup(10_000);
+    const { topology, client, plain, reports } = await setup(10_000);
     const run = Math.random().toString(36).slice(2, 8);
     expect(await client.command(["SET", `hung:${run}`, "0"])).toBe("OK");
+    expect(await plain.command(["GET", `hung:${run}`])).toBe("0");
     const master = await stopMaster(topology);
 
     // A write that may have run is not retried; a read is retried up to the policy, so its
-    // retries are turned off here to time one attempt.
-    const write = await timed(() => client.command(["INCR", `hung:${run}`], { idempotent: false }));
-    const read = await timed(() => client.command(["GET", `hung:${run}`], { retry: false }));
+    // retries are turned off here to time one attempt. Without a health check the command
+    // timeout alone ends them.
+    const [write, read, checked] = await Promise.all([
+      timed(() => plain.command(["INCR", `hung:${run}`], { idempotent: false })),
+      timed(() => plain.command(["GET", `hung:${run}`], { retry: false })),
+      // With the health check (250 ms, probe timeout 250 ms) the hung link may be dropped before
+      // the command timeout: the call still fails as a timeout, possibly sooner.
+      timed(() => client.command(["INCR", `hung:${run}`], { idempotent: false })),
+    ]);
     for (const { error, ms } of [write, read]) {
       expect(error).toBeInstanceOf(TimeoutError);
       expect(ms).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 50);
       expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + 1_000);
     }
+    expect(checked.error).toBeInstanceOf(TimeoutError);
+    expect(checked.ms).toBeLessThan(COMMAND_TIMEOUT_MS + 1_000);
     console.log(
-      `hung master: TimeoutError after ${Math.round(write.ms)} ms (write), ${Math.round(read.ms)} ms (read); command timeout ${COMMAND_TIMEOUT_MS} ms`,
+      `hung master: TimeoutError after ${Math.round(write.ms)} ms (write), ${Math.round(read.ms)} ms (read); command timeout ${COMMAND_TIMEOUT_MS} ms; ${Math.round(checked.ms)} ms with the health check`,
     );
     // The periodic check saw the hang and dropped the connection.
     await waitFor("a failed health check", async () =>
@@ -80,15 +97,17 @@ describe("hung Sentinel master", () => {
       () => client.command<string>(["GET", `hung:${run}`], { timeoutMs: 1_000 }),
       10_000,
     );
-    // The INCR may have run once the server woke up; it was never repeated.
-    expect(Number(value)).toBeLessThanOrEqual(1);
+    // Each INCR may have run once the server woke up; neither was repeated.
+    expect(Number(value)).toBeLessThanOrEqual(2);
     expect(await client.health()).toMatchObject({ ok: true, role: "master" });
+    expect(await plain.command(["GET", `hung:${run}`], { timeoutMs: 1_000 })).toBe(value);
   });
 
   it("times out while hung, then follows the Sentinels to a new master", async () => {
-    const { topology, client } = await setup(1_000);
+    const { topology, client, plain } = await setup(1_000);
+    expect(await plain.command(["PING"])).toBe("PONG");
     const master = await stopMaster(topology);
-    const { error, ms } = await timed(() => client.command(["PING"], { retry: false }));
+    const { error, ms } = await timed(() => plain.command(["PING"], { retry: false }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + 1_000);
 

@@ -16,6 +16,8 @@ export interface StartGatewayOptions {
   /** Lower it to test timeouts; default the gateway's 10 s. */
   commandTimeoutMs?: number;
   maxBodyBytes?: number;
+  /** The gateway's periodic Redis health check; default the gateway's 5 s. */
+  healthCheckIntervalMs?: number;
 }
 
 export interface RunningGateway {
@@ -38,6 +40,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ? {}
       : { commandTimeoutMs: options.commandTimeoutMs }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.healthCheckIntervalMs === undefined
+      ? {}
+      : { healthCheckIntervalMs: options.healthCheckIntervalMs }),
     shutdownTimeoutMs: 2_000,
   });
   try {

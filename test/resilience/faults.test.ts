@@ -108,3 +108,59 @@ describe.each(["tcp", "rest"] as const)("faults [%s]", (transport) => {
     expect(Number(await client.command(["GET", "hung"]))).toBeLessThanOrEqual(1);
   });
 });
+
+/**
+ * The bound README documents for a hung server under the DEFAULT retry policy (3 retries, 100 ms
+ * base, 2 s cap, jitter): `timeoutMs` bounds one attempt, so an idempotent read takes
+ * attempts × timeoutMs + the backoff sleeps before it fails; `retry: false` is the hard bound.
+ */
+describe("hung server with the default retry policy [tcp]", () => {
+  const TIMEOUT_MS = 300;
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
+  });
+
+  it("a read fails after 4 attempts × timeoutMs + backoff; retry: false after one", async () => {
+    const redis = await startRedisServer();
+    cleanup.push(() => redis.stop());
+    const attempts: number[] = [];
+    const delays: number[] = [];
+    const client = createNodeClient({
+      url: redis.url,
+      commandTimeoutMs: TIMEOUT_MS,
+      onRetry: (_e, attempt, delayMs) => {
+        attempts.push(attempt);
+        delays.push(delayMs);
+      },
+    });
+    cleanup.push(() => client.close());
+    expect(await client.command(["PING"])).toBe("PONG");
+    redis.process.kill("SIGSTOP");
+    cleanup.push(async () => redis.process.kill("SIGCONT"));
+
+    let started = performance.now();
+    const error = await client.command(["GET", "k"]).catch((e: unknown) => e);
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(attempts).toEqual([1, 2, 3]);
+    // Equal jitter: each sleep is between half and all of 100, 200, 400 ms.
+    const backoff = delays.reduce((a, b) => a + b, 0);
+    expect(backoff).toBeGreaterThanOrEqual(350);
+    expect(backoff).toBeLessThanOrEqual(700);
+    // The documented bound: 4 × timeoutMs + backoff (≤ 4 × 300 + 700 ms here), not timeoutMs.
+    expect(elapsed).toBeGreaterThanOrEqual(4 * TIMEOUT_MS + backoff - 50);
+    expect(elapsed).toBeLessThan(4 * TIMEOUT_MS + 700 + 500);
+
+    attempts.length = 0;
+    started = performance.now();
+    const once = await client.command(["GET", "k"], { retry: false }).catch((e: unknown) => e);
+    const single = performance.now() - started;
+    expect(once).toBeInstanceOf(TimeoutError);
+    expect(attempts).toEqual([]);
+    expect(single).toBeLessThan(TIMEOUT_MS + 300);
+    console.log(
+      `hung server, default retries: TimeoutError after ${Math.round(elapsed)} ms (4 × ${TIMEOUT_MS} ms + ${Math.round(backoff)} ms backoff); retry: false after ${Math.round(single)} ms`,
+    );
+  });
+});

@@ -5,7 +5,14 @@
  */
 import { freePort } from "../free-port.js";
 import { ask } from "./ask.js";
-import { type ManagedRedis, removeTempDir, spawnRedis, tempDir, waitFor } from "./processes.js";
+import {
+  allSettledOrThrow,
+  type ManagedRedis,
+  removeTempDir,
+  spawnRedis,
+  tempDir,
+  waitFor,
+} from "./processes.js";
 
 const SLOTS = 16_384;
 
@@ -25,24 +32,41 @@ export async function startCluster(options: { masters?: number } = {}): Promise<
     removeTempDir(dir);
   };
   try {
-    const started = await Promise.all(
-      Array.from({ length: count }, async () => {
+    // The cluster bus defaults to data port + 10000, which may be taken, and Redis refuses a data
+    // port above 55535 for it: each node gets its own free bus port (`cluster-port`, Redis 7).
+    const taken = new Set<number>();
+    const distinctFreePort = async () => {
+      for (;;) {
         const port = await freePort();
-        return spawnRedis({
+        if (!taken.has(port)) {
+          taken.add(port);
+          return port;
+        }
+      }
+    };
+    const busPorts = new Map<number, number>();
+    for (let i = 0; i < count; i++)
+      busPorts.set(await distinctFreePort(), await distinctFreePort());
+    // Each node is registered for stop() as soon as it runs (see allSettledOrThrow).
+    await allSettledOrThrow(
+      [...busPorts].map(async ([port, busPort]) => {
+        const node = await spawnRedis({
           dir,
           port,
           args: [
             "--cluster-enabled",
             "yes",
+            "--cluster-port",
+            String(busPort),
             "--cluster-config-file",
             `nodes-${port}.conf`,
             "--cluster-node-timeout",
             "2000",
           ],
         });
+        nodes.push(node);
       }),
     );
-    nodes.push(...started);
 
     await Promise.all(
       // Each node gets its share before MEET, so the cluster is whole as soon as they know each other.
@@ -53,7 +77,9 @@ export async function startCluster(options: { masters?: number } = {}): Promise<
       }),
     );
     for (const node of nodes.slice(1)) {
-      await ask(nodes[0]!.port, "CLUSTER", "MEET", "127.0.0.1", node.port);
+      // The bus port must be named: MEET assumes data port + 10000 otherwise.
+      const busPort = busPorts.get(node.port)!;
+      await ask(nodes[0]!.port, "CLUSTER", "MEET", "127.0.0.1", node.port, busPort);
     }
     await waitFor(
       "cluster_state:ok on every node",

@@ -99,37 +99,44 @@ export async function measure(
     while (performance.now() < stopAt) await write(w % 2 === 0 ? "priority" : "cache");
   });
 
-  await sleep(options.warmupMs ?? 1_000);
-  const old = await topology.masterNode();
-  killedAt = performance.now();
-  old.signal("SIGKILL");
-  const deadline = killedAt + (options.deadlineMs ?? 20_000);
-  const switched = topology.waitForNewMaster(old.port).then((m) => ({
-    master: m,
-    at: performance.now(),
-  }));
-  while (!firstSuccessAt && performance.now() < deadline) await sleep(20);
-  if (!firstSuccessAt) stopAt = 0;
-  await Promise.all(writers);
-  const { master, at } = await switched;
-  if (!firstSuccessAt) {
-    await client.close();
-    throw new Error(`no write succeeded within ${options.deadlineMs ?? 20_000} ms of the kill`);
-  }
+  // Whatever throws below, the writers stop and the client closes (finally), and a rejected
+  // `switched` is never left unhandled.
+  try {
+    await sleep(options.warmupMs ?? 1_000);
+    const old = await topology.masterNode();
+    killedAt = performance.now();
+    old.signal("SIGKILL");
+    const deadline = killedAt + (options.deadlineMs ?? 20_000);
+    const switched = topology.waitForNewMaster(old.port).then((m) => ({
+      master: m,
+      at: performance.now(),
+    }));
+    switched.catch(() => {});
+    while (!firstSuccessAt && performance.now() < deadline) await sleep(20);
+    if (!firstSuccessAt) stopAt = 0;
+    await Promise.all(writers);
+    const { master, at } = await switched;
+    if (!firstSuccessAt) {
+      throw new Error(`no write succeeded within ${options.deadlineMs ?? 20_000} ms of the kill`);
+    }
 
-  const lost = await countLost(client, acked, stream, namespace);
-  await client.close();
-  return {
-    failoverMs: Math.round(firstSuccessAt - killedAt),
-    sentinelSwitchMs: Math.round(at - killedAt),
-    acknowledged: acked.length,
-    failed,
-    failedTotal: Object.values(failed).reduce((a, b) => a + b, 0),
-    lost,
-    durable,
-    oldMaster: old.port,
-    newMaster: master.port,
-  };
+    const lost = await countLost(client, acked, stream, namespace);
+    return {
+      failoverMs: Math.round(firstSuccessAt - killedAt),
+      sentinelSwitchMs: Math.round(at - killedAt),
+      acknowledged: acked.length,
+      failed,
+      failedTotal: Object.values(failed).reduce((a, b) => a + b, 0),
+      lost,
+      durable,
+      oldMaster: old.port,
+      newMaster: master.port,
+    };
+  } finally {
+    stopAt = 0;
+    await Promise.allSettled(writers);
+    await client.close().catch(() => {});
+  }
 }
 
 /** Reads every acknowledged write back from the (new) master. */

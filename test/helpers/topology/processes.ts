@@ -173,6 +173,18 @@ function pings(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Like Promise.all, but waits for every start to settle before rejecting, so a caller's stop()
+ * in a catch block sees every process its siblings started (Promise.all would reject at the
+ * first failure while others are still starting, and those would outlive the cleanup).
+ */
+export async function allSettledOrThrow<T>(starts: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

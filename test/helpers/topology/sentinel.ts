@@ -7,7 +7,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ask, info } from "./ask.js";
-import { type ManagedRedis, removeTempDir, spawnRedis, tempDir, waitFor } from "./processes.js";
+import {
+  allSettledOrThrow,
+  type ManagedRedis,
+  removeTempDir,
+  spawnRedis,
+  tempDir,
+  waitFor,
+} from "./processes.js";
 
 export interface SentinelTopologyOptions {
   replicas?: number;
@@ -65,15 +72,18 @@ export async function startSentinelTopology(
     const master = await spawnRedis({ dir: join(dir), args: sync });
     started.push(master);
     dataNodes.set(master.port, master);
-    const replicas = await Promise.all(
-      Array.from({ length: replicaCount }, () =>
-        spawnRedis({ dir, args: [...sync, "--replicaof", "127.0.0.1", String(master.port)] }),
-      ),
+    // Each process is registered for stop() as soon as it runs, and a failed start is reported
+    // only once its siblings settled, so stop() in the catch below finds every one of them.
+    await allSettledOrThrow(
+      Array.from({ length: replicaCount }, async () => {
+        const replica = await spawnRedis({
+          dir,
+          args: [...sync, "--replicaof", "127.0.0.1", String(master.port)],
+        });
+        started.push(replica);
+        dataNodes.set(replica.port, replica);
+      }),
     );
-    for (const replica of replicas) {
-      started.push(replica);
-      dataNodes.set(replica.port, replica);
-    }
     const topology: SentinelTopology = {
       masterName,
       sentinels: [],
@@ -138,14 +148,15 @@ export async function startSentinelTopology(
         `# sentinel ${n}`,
         "",
       ].join("\n");
-    const sentinels = await Promise.all(
-      Array.from({ length: sentinelCount }, (_, n) => {
+    const sentinels = await allSettledOrThrow(
+      Array.from({ length: sentinelCount }, async (_, n) => {
         const file = join(dir, `sentinel-${n}.conf`);
         writeFileSync(file, sentinelConfig(n));
-        return spawnRedis({ dir, configFile: file, sentinel: true });
+        const sentinel = await spawnRedis({ dir, configFile: file, sentinel: true });
+        started.push(sentinel);
+        return sentinel;
       }),
     );
-    started.push(...sentinels);
     sentinelNodes.push(...sentinels);
     topology.sentinels.push(...sentinels.map((s) => ({ host: s.host, port: s.port })));
 
