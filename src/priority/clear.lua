@@ -1,19 +1,21 @@
 --[[
-priority stream: clear — deletes every item, ready and leased, the time index and the priority
-offset. The gate survives: it is the stream's setting, changed only by setGate.
+priority stream: clear — deletes every item, ready and leased, the time index (entries and batch
+counts) and the priority offset. The gate survives: it is the stream's setting, changed only by
+setGate.
 
-KEYS (6, the same for every priority script):
+KEYS (7, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
-  3 ps:{name}:x   STREAM time index     one entry per live item, field i = id
+  3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
   6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
 ARGV: none
 Reply: the number of items deleted.
 ]]
 
 local count = redis.call("HLEN", KEYS[2])
-redis.call("DEL", KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call("DEL", KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 redis.call("HDEL", KEYS[6], "o")
 return count

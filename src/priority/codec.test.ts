@@ -5,8 +5,9 @@ import type { CommandPort } from "../port.js";
 import { decodeData, decodeItem, encodeData, enqueuedAtOf, priorityOf } from "./codec.js";
 import { priorityKeys } from "./keys.js";
 
-const prefix = (ms: number, seq: number) =>
-  String(ms).padStart(13, "0") + String(seq).padStart(5, "0");
+const base36 = (n: number, width: number) => n.toString(36).padStart(width, "0");
+const prefix = (ms: number, seq: number, place = 0) =>
+  base36(ms, 9) + base36(seq, 4) + base36(place, 3);
 
 describe("priority codec", () => {
   it("tags strings and JSON so each comes back as it went in", () => {
@@ -30,9 +31,12 @@ describe("priority codec", () => {
 
   it("reads the enqueue time from the sortable prefix", () => {
     const ms = 1_795_471_959_284;
-    expect(enqueuedAtOf(`${prefix(ms, 99_999)}some-id`)).toBe(ms);
+    expect(enqueuedAtOf(`${prefix(ms, 36 ** 4 - 1, 1_000)}some-id`)).toBe(ms);
     expect(enqueuedAtOf(`${prefix(999_999_999_999, 0)}x`)).toBe(999_999_999_999);
-    expect(prefix(ms, 99_999)).toHaveLength(18);
+    expect(prefix(ms, 36 ** 4 - 1, 36 ** 3 - 1)).toHaveLength(16);
+    // Fixed width: text order is numeric order.
+    expect(prefix(ms, 35, 0) < prefix(ms, 36, 0)).toBe(true);
+    expect(prefix(ms, 36 ** 4 - 1, 0) < prefix(ms + 1, 0, 0)).toBe(true);
     const item = decodeItem("0", `${prefix(ms, 3)}id:1`, "-2", `${prefix(ms, 3)}j[1]`, "");
     expect(item).toEqual({ id: "id:1", data: [1], priority: 2, enqueuedAt: ms, leasedUntil: null });
     expect(decodeItem("0", `${prefix(ms, 3)}x`, "1", `${prefix(ms, 3)}sv`, "99").leasedUntil).toBe(
@@ -52,6 +56,7 @@ describe("priority keys and scripts", () => {
       "app:ps:{jobs}:l",
       "app:ps:{jobs}:lp",
       "app:ps:{jobs}:m",
+      "app:ps:{jobs}:xc",
     ]);
   });
 
@@ -62,7 +67,7 @@ describe("priority keys and scripts", () => {
     for (const file of scripts) {
       const source = readFileSync(folder + file, "utf8");
       expect(source.startsWith("--[[\npriority stream: "), file).toBe(true);
-      expect(source, file).toContain("KEYS (6, the same for every priority script)");
+      expect(source, file).toContain("KEYS (7, the same for every priority script)");
       expect(source, file).toMatch(/\nARGV/);
       // Keys are only ever KEYS[n]: no key name assembled from strings.
       expect(source.replace(/--\[\[[\s\S]*?\]\]/, ""), file).not.toMatch(/ps:|:q"|:h"/);

@@ -1,5 +1,5 @@
 /**
- * How items are stored and read back. A stored value is `<18-char prefix><tag><payload>`: the
+ * How items are stored and read back. A stored value is `<16-char prefix><tag><payload>`: the
  * prefix is the item's place in the time index, the tag `s` marks a raw string and `j` JSON text,
  * so "42" and 42 come back as they went in and strings cost one byte.
  */
@@ -8,10 +8,14 @@ import type { RedisReply } from "../port.js";
 import type { JsonValue } from "./schemas.js";
 
 /**
- * Length of the sortable prefix `%013d%05d`: the time-index entry's `<ms>-<seq>` as 13 + 5 digits
- * (fixed width, so lexicographic order is enqueue order).
+ * Length of the sortable prefix: the `<ms>-<seq>` of the time-index entry of the add call that
+ * enqueued the item (its batch) as 9 + 4 base-36 digits (`0-9a-z`), then the item's place in
+ * that batch as 3 (fixed width, so lexicographic order is enqueue order).
  */
-export const PREFIX_LENGTH = 18;
+export const PREFIX_LENGTH = 16;
+
+/** Base-36 digits of the enqueue time (ms) at the start of the prefix. */
+const MS_DIGITS = 9;
 
 export interface PriorityItem<T = JsonValue> {
   id: string;
@@ -45,7 +49,7 @@ export function priorityOf(offset: RedisReply, score: RedisReply): number {
 
 /** The enqueue time (ms) encoded in a member's prefix. */
 export function enqueuedAtOf(member: string): number {
-  return Number(member.slice(0, 13));
+  return Number.parseInt(member.slice(0, MS_DIGITS), 36);
 }
 
 export function idOf(member: string): string {

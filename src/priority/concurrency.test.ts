@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { RedgeClient } from "../client.js";
 import { createNodeClient } from "../node.js";
-import { priorityStream } from "./index.js";
+import { priorityKeys, priorityStream } from "./index.js";
 
 const ITEMS = 20_000;
 const PULLERS = 8;
@@ -37,6 +37,14 @@ describe("priority stream under concurrency [tcp]", () => {
     });
   };
 
+  /** Once every item is gone, no time-index entry and no batch count is left behind. */
+  const expectTimeIndexEmpty = async (name: string) => {
+    const client = connect();
+    const keys = priorityKeys(client, name);
+    expect(await client.command(["XLEN", keys[2]!])).toBe(0);
+    expect(await client.command(["EXISTS", keys[6]!])).toBe(0);
+  };
+
   it(`${PULLERS} pullers with purge deliver ${ITEMS} items exactly once`, async () => {
     const name = `test:${runId}:ps-purge`;
     await fill(name);
@@ -59,6 +67,7 @@ describe("priority stream under concurrency [tcp]", () => {
     expect([...delivered.values()].filter((n) => n !== 1)).toEqual([]);
     expect(wrongData).toBe(0);
     expect(await priorityStream(connect(), name).size()).toEqual({ ready: 0, leased: 0 });
+    await expectTimeIndexEmpty(name);
   });
 
   it(`${PULLERS} pullers with leases: every item acked exactly once though a third of the pulls are abandoned`, async () => {
@@ -95,5 +104,6 @@ describe("priority stream under concurrency [tcp]", () => {
     expect(deliveries).toBeGreaterThanOrEqual(ITEMS + abandoned);
     expect(acks.size).toBe(ITEMS);
     expect([...acks.values()].filter((n) => n !== 1)).toEqual([]);
+    await expectTimeIndexEmpty(name);
   });
 });

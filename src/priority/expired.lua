@@ -1,21 +1,24 @@
 --[[
 priority stream: expired — lists items (ready and leased) enqueued more than ttlMs ago by the
 server's clock, oldest first, at most `limit`; with purge also removes them (a later ack of a
-purged leased item is refused). O(log N + limit) per item listed.
+purged leased item is refused). O(limit log N), plus the listed ids of the batches read (each
+batch entry lists the ids its add call enqueued, some of which may have left).
 
-KEYS (6, the same for every priority script):
+KEYS (7, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
-  3 ps:{name}:x   STREAM time index     one entry per live item, field i = id
+  3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
   6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
 ARGV: 1 ttlMs, 2 "1" purge / "0" list only, 3 limit (1..10000)
 Reply: {offset, then per item: member, score, stored value, lease deadline or ""}.
 ]]
 
 -- @include lib/batched.lua
 -- @include lib/now.lua
+-- @include lib/time-index.lua
 
 local now = now_ms()
 local offset_text = redis.call("HGET", KEYS[6], "o") or "0"
@@ -25,30 +28,73 @@ if cutoff < 0 then
   return reply
 end
 local purge = ARGV[2] == "1"
-local entries = redis.call("XRANGE", KEYS[3], "-", string.format("%d", cutoff), "COUNT", tonumber(ARGV[3]))
+local limit = tonumber(ARGV[3])
+-- An entry stays only while an item of its batch does, so `limit` entries hold enough items.
+local entries = redis.call("XRANGE", KEYS[3], "-", string.format("%d", cutoff), "COUNT", limit)
 
-local members, ids, sids = {}, {}, {}
-for i = 1, #entries do
-  local id = entries[i][2][2]
-  local value = redis.call("HGET", KEYS[2], id)
-  if value then
-    local member = string.sub(value, 1, 18) .. id
-    local score = redis.call("ZSCORE", KEYS[1], member)
-    local deadline = ""
-    if not score then
-      score = redis.call("ZSCORE", KEYS[5], member)
-      local until_ = redis.call("ZSCORE", KEYS[4], member)
-      if until_ and tonumber(until_) > now then
-        deadline = until_
+-- The items of a batch still present: a listed id counts only if the item stored under it has
+-- this batch's prefix (an id that left and came back belongs to a later batch). Stops at `wanted`
+-- items, or at the batch's count of items left, after which the rest of the list is dead.
+local function survivors(batch, listed, wanted)
+  local found = {}
+  local left = 1
+  if #listed > 1 then
+    left = tonumber(redis.call("HGET", KEYS[7], batch) or "0")
+  end
+  wanted = math.min(wanted, left)
+  local step = 256
+  for from = 1, #listed, step do
+    local to = math.min(from + step - 1, #listed)
+    local values = redis.call("HMGET", KEYS[2], unpack(listed, from, to))
+    for k = 1, to - from + 1 do
+      local value = values[k]
+      if value then
+        local place = from + k - 1
+        local prefix = prefix_of(batch, place, #listed)
+        if string.sub(value, 1, PREFIX) == prefix then
+          found[#found + 1] = { listed[place], prefix, value }
+          if #found >= wanted then
+            return found
+          end
+        end
       end
     end
-    reply[#reply + 1] = member
-    reply[#reply + 1] = score
-    reply[#reply + 1] = value
-    reply[#reply + 1] = deadline
-    members[#members + 1] = member
-    ids[#ids + 1] = id
-    sids[#sids + 1] = entries[i][1]
+  end
+  return found
+end
+
+local members, ids = {}, {}
+for e = 1, #entries do
+  local batch = batch_of(entries[e][1])
+  local wanted = limit - #ids
+  if wanted <= 0 then
+    break
+  end
+  if batch then
+    local listed = {}
+    for id in string.gmatch(entries[e][2][2], "[^\n]+") do
+      listed[#listed + 1] = id
+    end
+    local found = survivors(batch, listed, wanted)
+    for f = 1, #found do
+      local id, prefix, value = found[f][1], found[f][2], found[f][3]
+      local member = prefix .. id
+      local score = redis.call("ZSCORE", KEYS[1], member)
+      local deadline = ""
+      if not score then
+        score = redis.call("ZSCORE", KEYS[5], member)
+        local until_ = redis.call("ZSCORE", KEYS[4], member)
+        if until_ and tonumber(until_) > now then
+          deadline = until_
+        end
+      end
+      reply[#reply + 1] = member
+      reply[#reply + 1] = score
+      reply[#reply + 1] = value
+      reply[#reply + 1] = deadline
+      members[#members + 1] = member
+      ids[#ids + 1] = id
+    end
   end
 end
 
@@ -57,6 +103,6 @@ if purge and #ids > 0 then
   batched("ZREM", KEYS[4], members)
   batched("ZREM", KEYS[5], members)
   batched("HDEL", KEYS[2], ids)
-  batched("XDEL", KEYS[3], sids)
+  forget(members)
 end
 return reply

@@ -2,23 +2,26 @@
 priority stream: increment — adds delta to one item's priority (ready or leased; a leased item
 keeps its lease and gets the new priority when it returns). O(log N).
 
-KEYS (6, the same for every priority script):
+KEYS (7, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
-  3 ps:{name}:x   STREAM time index     one entry per live item, field i = id
+  3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
   6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
 ARGV: 1 id, 2 delta
 Reply: nil when the id is absent, else {offset, new score}.
 ]]
+
+-- @include lib/prefix.lua
 
 local id = ARGV[1]
 local value = redis.call("HGET", KEYS[2], id)
 if not value then
   return false
 end
-local member = string.sub(value, 1, 18) .. id
+local member = member_of(value, id)
 local set = KEYS[1]
 if redis.call("ZSCORE", KEYS[5], member) then
   set = KEYS[5]

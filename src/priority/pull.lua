@@ -5,17 +5,18 @@ enqueue order. O(log N + count), plus O(log N) once per lease that ran out.
 First returns leases that ran out to the ready set (at most 10,000 per call; the rest on the next
 calls). Then selects: the first `count` ready items, or with the gate the first `count` whose
 priority >= gate (score <= offset - gate). No gate stored = no filtering.
-  purge -> removed for good (ready set, items hash, time index)
+  purge -> removed for good (ready set, items hash, their batches' counts in the time index)
   lease -> moved to the leased set until now + leaseMs; their score is kept in :lp
   peek  -> nothing changes
 
-KEYS (6, the same for every priority script):
+KEYS (7, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
-  3 ps:{name}:x   STREAM time index     one entry per live item, field i = id
+  3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
   6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
 ARGV:
   1 count (1..10000)
   2 mode: "purge" | "lease" | "peek"
@@ -29,7 +30,7 @@ of two per item.
 -- @include lib/batched.lua
 -- @include lib/hmget.lua
 -- @include lib/now.lua
--- @include lib/stream-id.lua
+-- @include lib/time-index.lua
 -- @include lib/requeue.lua
 
 local count = tonumber(ARGV[1])
@@ -60,7 +61,7 @@ local members, ids = {}, {}
 for i = 1, n do
   local member = picked[2 * i - 1]
   members[i] = member
-  ids[i] = string.sub(member, 19)
+  ids[i] = id_of(member)
 end
 local values = hmget(KEYS[2], ids)
 
@@ -68,12 +69,8 @@ if mode == "purge" then
   if not popped then
     batched("ZREM", KEYS[1], members)
   end
-  local sids = {}
-  for i = 1, n do
-    sids[i] = stream_id(members[i])
-  end
   batched("HDEL", KEYS[2], ids)
-  batched("XDEL", KEYS[3], sids)
+  forget(members)
 elseif mode == "lease" then
   local deadline = now + tonumber(ARGV[4])
   local leased, kept = {}, {}

@@ -27,7 +27,7 @@ async function serverMs(client: RedgeClient): Promise<number> {
   return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
 
-/** How many of the stream's six keys exist. */
+/** How many of the stream's seven keys exist. */
 async function keysPresent(client: RedgeClient, name: string): Promise<number> {
   return (await client.command(["EXISTS", ...priorityKeys(client, name)])) as number;
 }
@@ -118,11 +118,12 @@ describeTransports("priority stream", (t) => {
 
     it("keeps FIFO order when the time index's sequence overflows its 5 digits", async () => {
       // After the clock steps back, Redis keeps the last id's ms and counts the sequence up; past
-      // 99,999 the prefix moves to the next millisecond instead of growing wider.
+      // 36^4 - 1 (4 base-36 digits) the prefix moves to the next millisecond instead of growing
+      // wider.
       const s = open("overflow");
       const timeIndex = priorityKeys(t.client, s.name)[2]!;
       const ms = (await serverMs(t.client)) + 60_000;
-      await t.client.command(["XADD", timeIndex, `${ms}-99999`, "i", "placeholder"]);
+      await t.client.command(["XADD", timeIndex, `${ms}-1679615`, "i", "placeholder"]);
       await s.addMany([
         { id: "a", data: 1, priority: 1 },
         { id: "b", data: 2, priority: 1 },
@@ -134,11 +135,11 @@ describeTransports("priority stream", (t) => {
         ["b", ms + 1],
         ["c", ms + 1],
       ]);
+      // One entry per add call (batch), listing the ids it enqueued.
       expect(await t.client.command(["XRANGE", timeIndex, "-", "+"])).toEqual([
-        [`${ms}-99999`, ["i", "placeholder"]],
-        [`${ms + 1}-0`, ["i", "a"]],
-        [`${ms + 1}-1`, ["i", "b"]],
-        [`${ms + 1}-2`, ["i", "c"]],
+        [`${ms}-1679615`, ["i", "placeholder"]],
+        [`${ms + 1}-0`, ["i", "a\nb"]],
+        [`${ms + 1}-1`, ["i", "c"]],
       ]);
       expect((await s.pull({ count: 3 })).map((i) => i.id)).toEqual(["a", "b", "c"]);
       expect(await t.client.command(["XLEN", timeIndex])).toBe(1);
@@ -157,6 +158,7 @@ describeTransports("priority stream", (t) => {
         "l",
         "lp",
         "m",
+        "xc",
       ]);
       expect(await t.client.command(["EXISTS", keys[0]!, keys[1]!, keys[2]!])).toBe(3);
       // The same name without the prefix is another stream.
@@ -165,6 +167,25 @@ describeTransports("priority stream", (t) => {
   });
 
   describe("add and addMany", () => {
+    it("addMany indexes its items in time-index entries of at most 128 ids", async () => {
+      const s = open("batches");
+      const items = Array.from({ length: 1000 }, (_, i) => ({ id: `b${i}`, data: i, priority: 0 }));
+      await s.addMany(items);
+      const [, , timeIndex] = priorityKeys(t.client, s.name);
+      const entries = (await t.client.command(["XRANGE", timeIndex!, "-", "+"])) as [
+        string,
+        string[],
+      ][];
+      expect(entries.map(([, fields]) => fields[1]!.split("\n").length)).toEqual([
+        128, 128, 128, 128, 128, 128, 128, 104,
+      ]);
+      await expectTimeIndexConsistent(t.client, s.name);
+      // FIFO across entry boundaries: equal priorities come back in the order they were added.
+      const pulled = await s.pull({ count: 300 });
+      expect(pulled.map((item) => item.id)).toEqual(items.slice(0, 300).map((item) => item.id));
+      await expectTimeIndexConsistent(t.client, s.name);
+    });
+
     it("replace (default) keeps the enqueue time and FIFO place; keep; increment", async () => {
       const s = open("upsert");
       expect(await s.add("a", "a1", 1)).toEqual({ added: true, priority: 1 });
@@ -677,6 +698,11 @@ describeTransports("priority stream", (t) => {
       fc.record({ op: fc.constant("remove" as const), ids: fc.array(id, { maxLength: 3 }) }),
       fc.record({ op: fc.constant("get" as const), id }),
       fc.record({ op: fc.constant("size" as const) }),
+      fc.record({
+        op: fc.constant("expired" as const),
+        purge: fc.boolean(),
+        limit: fc.integer({ min: 1, max: 4 }),
+      }),
     );
 
     await fc.assert(
@@ -729,11 +755,19 @@ describeTransports("priority stream", (t) => {
               case "size":
                 expect(await s.size()).toEqual({ ready: model.items.size, leased: 0 });
                 break;
+              case "expired":
+                // Everything added so far is older than 1 ms once a few ms have passed.
+                await sleep(5);
+                expect(
+                  brief(await s.expired({ ttlMs: 1, purge: o.purge, limit: o.limit })),
+                ).toEqual(model.oldest(o.limit, o.purge));
+                break;
             }
           }
           expect(brief(await s.pull({ count: 100, purge: false }))).toEqual(
             model.pull(100, false, false),
           );
+          await expectTimeIndexConsistent(t.client, s.name);
         } finally {
           await s.clear();
           await s.setGate(null);
@@ -822,4 +856,50 @@ class ReferenceModel {
     const item = this.items.get(id);
     return item ? { id, data: item.data, priority: item.priority } : null;
   }
+
+  /** `expired` when every item is old enough: the first `limit` in enqueue order. */
+  oldest(limit: number, purge: boolean) {
+    const picked = [...this.items.entries()]
+      .sort(([, a], [, b]) => a.seq - b.seq)
+      .slice(0, limit)
+      .map(([id, { data, priority }]) => ({ id, data, priority }));
+    if (purge) for (const item of picked) this.items.delete(item.id);
+    return picked;
+  }
+}
+
+/**
+ * The time index's invariants: each entry (one per add call) lists the ids it enqueued; an id
+ * counts while the item stored under it carries the entry's prefix. Every entry keeps at least
+ * one such item, entries of more than one id keep that number in the batch counts (`:xc`), and
+ * every item is counted exactly once.
+ */
+async function expectTimeIndexConsistent(client: RedgeClient, name: string): Promise<void> {
+  const [, itemsKey, timeIndex, , , , countsKey] = priorityKeys(client, name);
+  const flat = (reply: unknown) => {
+    const list = reply as string[];
+    const map = new Map<string, string>();
+    for (let i = 0; i + 1 < list.length; i += 2) map.set(list[i]!, list[i + 1]!);
+    return map;
+  };
+  const stored = flat(await client.command(["HGETALL", itemsKey!]));
+  const counts = flat(await client.command(["HGETALL", countsKey!]));
+  const entries = (await client.command(["XRANGE", timeIndex!, "-", "+"])) as [string, string[]][];
+  const expectedCounts = new Map<string, string>();
+  let counted = 0;
+  for (const [sid, fields] of entries) {
+    const [ms, seq] = sid.split("-");
+    const base36 = (n: string, width: number) => Number(n).toString(36).padStart(width, "0");
+    const batch = base36(ms!, 9) + base36(seq!, 4);
+    const listed = fields[1]!.split("\n");
+    const live = listed.filter((id, k) => {
+      const place = listed.length === 1 ? 0 : k + 1;
+      return stored.get(id)?.startsWith(batch + place.toString(36).padStart(3, "0"));
+    }).length;
+    expect(live, sid).toBeGreaterThan(0);
+    if (listed.length > 1) expectedCounts.set(batch, String(live));
+    counted += live;
+  }
+  expect(counted).toBe(stored.size);
+  expect(counts).toEqual(expectedCounts);
 }
