@@ -84,7 +84,15 @@ describe("Cluster", () => {
     expect(await client.command(["GET", key])).toBe("v");
     expect(await client.command(["SET", `{mig-${run}}new`, "n"])).toBe("OK");
 
-    for (const node of cluster.nodes) {
+    // The documented order (target, then the old owner, then the rest): the target claims the
+    // slot with a bumped epoch before anyone else hears of the move, so no node's gossip can
+    // hand the slot back while the others are told.
+    const order = [
+      target,
+      ...cluster.nodes.filter((n) => n.port === owner.port),
+      ...cluster.nodes.filter((n) => n.port !== owner.port && n.port !== target.port),
+    ];
+    for (const node of order) {
       await ask(node.port, "CLUSTER", "SETSLOT", slot, "NODE", targetId);
     }
     // The write made during the migration landed on the target.
