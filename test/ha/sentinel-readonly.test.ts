@@ -68,7 +68,10 @@ describe("READONLY from a demoted master (connection kept open)", () => {
     clients.push(redis);
     const before = (await topology.master()).port;
     const other = [...topology.dataNodes.keys()].find((p) => p !== before)!;
-    expect(await redis.command(["SET", key("n"), "1"])).toBe("OK");
+    // Durable, so the replica about to be promoted has it (replication is asynchronous).
+    expect(
+      await redis.command(["SET", key("n"), "1"], { durable: { replicas: 1, timeoutMs: 5_000 } }),
+    ).toBe("OK");
     expect(await normalClients(before)).toBeGreaterThanOrEqual(1);
 
     await demoteBehindSentinel(before, other);
