@@ -126,23 +126,13 @@ export class PriorityStream<T = JsonValue> {
     const valid = parseInput(addItemsSchema, items, "items");
     const ifExists = parseInput(addOptionsSchema, options, "options")?.ifExists ?? "replace";
     const result: AddManyResult = { added: 0, existing: 0 };
-    let args: RedisArg[] = [ifExists, "0"];
-    let bytes = 0;
-    const flush = async () => {
-      const reply = asStrings(await this.#run(addScript, args, ifExists !== "increment"));
+    for (const chunk of addManyChunks(valid)) {
+      const reply = asStrings(
+        await this.#run(addScript, [ifExists, "0", ...chunk], ifExists !== "increment"),
+      );
       result.added += Number(reply[0]);
       result.existing += Number(reply[1]);
-      args = [ifExists, "0"];
-      bytes = 0;
-    };
-    for (const item of valid) {
-      const payload = encodeData(item.data);
-      args.push(item.id, negated(item.priority), payload);
-      bytes += item.id.length + payload.length;
-      if (args.length >= 2 + 3 * ADD_MANY_CHUNK_ITEMS || bytes >= ADD_MANY_CHUNK_BYTES)
-        await flush();
     }
-    if (args.length > 2) await flush();
     return result;
   }
 
@@ -293,6 +283,31 @@ export class PriorityStream<T = JsonValue> {
     const options: CallOptions = { idempotent };
     return this.#client.runScript(script, this.#keys, args, options);
   }
+}
+
+/**
+ * The script calls `addMany` sends for these (already validated) items: each chunk holds the
+ * `id, −priority, data` arguments of at most ADD_MANY_CHUNK_ITEMS items and is closed once its
+ * ids and data reach ADD_MANY_CHUNK_BYTES. More than one chunk means more than one atomic call.
+ */
+export function addManyChunks(
+  items: readonly { id: string; data: JsonValue; priority: number }[],
+): RedisArg[][] {
+  const chunks: RedisArg[][] = [];
+  let chunk: RedisArg[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const payload = encodeData(item.data);
+    chunk.push(item.id, negated(item.priority), payload);
+    bytes += item.id.length + payload.length;
+    if (chunk.length >= 3 * ADD_MANY_CHUNK_ITEMS || bytes >= ADD_MANY_CHUNK_BYTES) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /**

@@ -7,8 +7,8 @@
  * items (pull purges by default), so it needs a read-write token.
  */
 import { createRoute } from "@hono/zod-openapi";
-import { encodeData } from "../../../src/priority/codec.js";
 import { ADD_MANY_CHUNK_BYTES } from "../../../src/priority/schemas.js";
+import { addManyChunks } from "../../../src/priority/stream.js";
 import { assertCanWrite, writeAccess } from "../auth.js";
 import type { App } from "../env.js";
 import { ApiError } from "../errors.js";
@@ -211,21 +211,16 @@ export function queueRoutes(app: App): void {
 }
 
 /**
- * `addMany` splits a list whose ids and data pass ADD_MANY_CHUNK_BYTES into several script calls
- * (see PriorityStream.addMany). This route promises one atomic call (a failure in between would
- * leave a partial write behind a 503), so such a list is refused before anything is written.
+ * `addMany` splits a long list into several script calls (see `addManyChunks`). This route
+ * promises one atomic call (a failure in between would leave a partial write behind a 503), so a
+ * list that needs more than one is refused before anything is written.
  */
-function assertOneCall(items: readonly { id: string; data: unknown }[]): void {
-  let bytes = 0;
-  for (let i = 0; i < items.length - 1; i++) {
-    const item = items[i]!;
-    bytes += item.id.length + encodeData(item.data as Parameters<typeof encodeData>[0]).length;
-    if (bytes >= ADD_MANY_CHUNK_BYTES) {
-      throw new ApiError(
-        413,
-        "payload_too_large",
-        `items: their ids and data pass ${ADD_MANY_CHUNK_BYTES} characters, more than one atomic call takes; send them in smaller batches`,
-      );
-    }
+function assertOneCall(items: readonly { id: string; data: unknown; priority: number }[]): void {
+  if (addManyChunks(items as Parameters<typeof addManyChunks>[0]).length > 1) {
+    throw new ApiError(
+      413,
+      "payload_too_large",
+      `items: their ids and data pass ${ADD_MANY_CHUNK_BYTES} characters, more than one atomic call takes; send them in smaller batches`,
+    );
   }
 }
