@@ -1,15 +1,12 @@
 /**
- * Bearer-token authentication and the read/write split.
- *
- * Tokens are hashed once when the app is built; each request's token is hashed and compared with
- * every configured digest in constant time (src/security/timing-safe.ts, as the gateway does), so
- * neither a near miss nor which token matched shows in the response time.
+ * Bearer-token authentication and the read/write split. Tokens are checked as the gateway checks
+ * them (src/security/bearer.ts: hashed once, compared in constant time).
  */
 import { createMiddleware } from "hono/factory";
-import { indexOfSecret, sha256 } from "../../src/security/timing-safe.js";
+import { type Access, bearerToken, tokenChecker } from "../../src/security/bearer.js";
 import { ApiError } from "./errors.js";
 
-export type Access = "read-write" | "read-only";
+export { type Access, bearerToken };
 
 export interface AuthVariables {
   /** What the caller's token allows; set on every authenticated route. */
@@ -19,17 +16,11 @@ export interface AuthVariables {
 /** Paths anyone may call: liveness and the API's own description. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/health", "/openapi.json", "/docs"]);
 
-/** `Bearer <token>`, scheme case-insensitive; anything else is malformed. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  if (!authorization) return undefined;
-  return /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1];
-}
-
 const UNAUTHORIZED_HEADERS = { "WWW-Authenticate": 'Bearer realm="redge"' };
 
 /** Refuses every non-public request without a valid token (401); sets `c.var.access`. */
 export function bearerAuth(tokens: readonly string[], readOnlyTokens: readonly string[]) {
-  const digests = [...tokens, ...readOnlyTokens].map((token) => sha256(token));
+  const check = tokenChecker(tokens, readOnlyTokens);
   return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path)) return next();
     const token = bearerToken(c.req.header("authorization"));
@@ -38,13 +29,13 @@ export function bearerAuth(tokens: readonly string[], readOnlyTokens: readonly s
         headers: UNAUTHORIZED_HEADERS,
       });
     }
-    const index = indexOfSecret(token, digests);
-    if (index < 0) {
+    const access = check(token);
+    if (access === undefined) {
       throw new ApiError(401, "unauthorized", "Invalid bearer token", {
         headers: UNAUTHORIZED_HEADERS,
       });
     }
-    c.set("access", index < tokens.length ? "read-write" : "read-only");
+    c.set("access", access);
     await next();
   });
 }
