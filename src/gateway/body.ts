@@ -7,6 +7,7 @@
  * `fetch` directly, other hosts) the web body stream is read with the same limit.
  */
 import type { Context } from "hono";
+import { readLimited } from "../web/read-limited.js";
 
 export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
 
@@ -70,19 +71,8 @@ function readIncoming(incoming: NodeIncoming, maxBytes: number): Promise<BodyRes
 
 async function readWebBody(request: Request, maxBytes: number): Promise<BodyResult> {
   if (!request.body) return { ok: true, text: "" };
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return { ok: false, tooLarge: true };
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return { ok: true, text: text + decoder.decode() };
+  const bytes = await readLimited(request.body, maxBytes);
+  return bytes
+    ? { ok: true, text: new TextDecoder().decode(bytes) }
+    : { ok: false, tooLarge: true };
 }

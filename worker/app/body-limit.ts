@@ -6,6 +6,7 @@
  * the runtime does not enforce it), and the counted bytes become the request's body.
  */
 import { createMiddleware } from "hono/factory";
+import { readLimited } from "../../src/web/read-limited.js";
 import { ApiError } from "./errors.js";
 
 function tooLarge(maxBytes: number): ApiError {
@@ -18,25 +19,8 @@ export function bodyLimit(maxBytes: number) {
     if (!raw.body) return next();
     const declared = raw.headers.get("content-length");
     if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-    const reader = raw.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
-    const body = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
+    const body = await readLimited(raw.body, maxBytes);
+    if (!body) throw tooLarge(maxBytes);
     c.req.raw = new Request(raw, { body });
     await next();
   });
