@@ -6,7 +6,7 @@
  * are trimmed and blanks dropped. Errors name the variable, never a value: a misplaced secret
  * must not end up in a log.
  */
-import type { EnvSource } from "../src/config/env.js";
+import { type EnvSource, splitList } from "../src/config/env.js";
 import { ConfigError } from "../src/errors.js";
 
 export interface EnvTokens {
@@ -16,15 +16,6 @@ export interface EnvTokens {
 
 /** Printable ASCII without spaces: a token travels in a header as `Bearer <token>`. */
 const TOKEN_SHAPE = /^[\x21-\x7e]+$/;
-
-/** Splits one comma-separated variable; non-string values (Workers bindings) count as unset. */
-export function splitList(value: unknown): string[] {
-  if (typeof value !== "string") return [];
-  return value
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-}
 
 /**
  * Reads `REDGE_TOKENS` and `REDGE_READ_TOKENS`. Throws a `ConfigError` naming the variable when

@@ -2,6 +2,7 @@
  * Argument helpers shared by the `redge` subcommands.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { splitList } from "../config/env.js";
 import { redact } from "../security/redact.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -31,8 +32,5 @@ export function parseOptions<O extends Options>(
 /** A list option: repeated flags, else a comma-separated environment variable; blanks dropped. */
 export function list(fromArgs: string[] | undefined, fromEnv: string | undefined): string[] {
   const raw = fromArgs && fromArgs.length > 0 ? fromArgs : fromEnv ? [fromEnv] : [];
-  return raw
-    .flatMap((item) => item.split(","))
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
+  return raw.flatMap((item) => splitList(item));
 }

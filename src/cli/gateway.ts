@@ -5,6 +5,7 @@
  * Every option can come from the environment, which is the better place for tokens (command-line
  * arguments are visible to other users in `ps`). Tokens are never printed.
  */
+import { splitList } from "../config/env.js";
 import { DEFAULT_REDIS_PORT, DEFAULT_SENTINEL_PORT, parseHostPort } from "../config/url.js";
 import { ConfigError } from "../errors.js";
 import { createGateway, type Gateway, type TopologySource } from "../gateway/index.js";
@@ -127,10 +128,7 @@ export function parseGatewayArgs(
 
 /** A `host:port,host:port` list; a bad entry is a usage error naming the option. */
 function addresses(text: string, option: string, defaultPort: number) {
-  const entries = text
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
+  const entries = splitList(text);
   if (entries.length === 0) throw new UsageError(`${option} needs at least one host:port`);
   return entries.map((entry, i) => {
     const parsed = parseHostPort(entry, defaultPort);

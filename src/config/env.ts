@@ -227,6 +227,18 @@ function readRestPair(
   return { complete: false, half: false };
 }
 
+/**
+ * A comma-separated list, entries trimmed and blanks dropped; a value that is not a string (a
+ * Workers binding, unset) is an empty list.
+ */
+export function splitList(value: unknown): string[] {
+  if (typeof value !== "string") return [];
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
 /** `host:port,host:port` → addresses; bad entries become issues naming the variable. */
 function parseList(
   text: string,
@@ -234,10 +246,7 @@ function parseList(
   defaultPort: number,
   issues: ConfigIssue[],
 ): { host: string; port: number }[] {
-  const entries = text
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
+  const entries = splitList(text);
   const addresses: { host: string; port: number }[] = [];
   entries.forEach((entry, index) => {
     const result = parseHostPort(entry, defaultPort);
