@@ -149,10 +149,7 @@ export class RedgeClient {
     commands: readonly RedisCommand[],
     options?: CallOptions,
   ): Promise<CommandOutcome[]> {
-    assertCommands(commands);
-    if (commands.length === 0) return [];
-    const call = this.#durability(options, commands);
-    return this.#call(call, (port) => this.#port.pipeline(commands, port));
+    return this.#batch("pipeline", commands, options);
   }
 
   /**
@@ -163,10 +160,18 @@ export class RedgeClient {
     commands: readonly RedisCommand[],
     options?: CallOptions,
   ): Promise<CommandOutcome[]> {
+    return this.#batch("transaction", commands, options);
+  }
+
+  async #batch(
+    kind: "pipeline" | "transaction",
+    commands: readonly RedisCommand[],
+    options: CallOptions | undefined,
+  ): Promise<CommandOutcome[]> {
     assertCommands(commands);
     if (commands.length === 0) return [];
     const call = this.#durability(options, commands);
-    return this.#call(call, (port) => this.#port.transaction(commands, port));
+    return this.#call(call, (port) => this.#port[kind](commands, port));
   }
 
   /** A script object to pass to `runScript`; its SHA-1 is computed once. */
