@@ -5,12 +5,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { connect, createServer, type Server } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDevArgs } from "../../src/cli/dev.js";
-import { type CliRun, runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
+import { devBanner, refuses } from "../helpers/dev-banner.js";
 import { freePort } from "../helpers/free-port.js";
 import { fourCalls } from "../worker/four-calls.js";
 
@@ -23,44 +24,6 @@ function scratchDir(): string {
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
-
-interface Banner {
-  redis: string;
-  gateway: string;
-  worker: string;
-  token: string;
-}
-
-async function ready(cli: CliRun): Promise<Banner> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const out = cli.stdout();
-    const found = {
-      redis: /Redis URL:\s+(\S+)/.exec(out)?.[1],
-      gateway: /Gateway URL:\s+(\S+)/.exec(out)?.[1],
-      worker: /Worker URL:\s+(\S+)/.exec(out)?.[1],
-      token: /Token:\s+(\S+)/.exec(out)?.[1],
-    };
-    if (found.redis && found.gateway && found.worker && found.token && out.includes("Ctrl-C")) {
-      return found as Banner;
-    }
-    if (cli.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`redge dev did not start:\n${out}\n${cli.stderr()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function refuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
-}
 
 /** Process-group ids of processes whose command line mentions `text`. */
 function groupsMentioning(text: string): Set<number> {
@@ -102,7 +65,7 @@ describe("redge dev with the worker", () => {
       cwd,
     });
     try {
-      const shown = await ready(cli);
+      const shown = await devBanner(cli, { timeoutMs: 60_000, pollMs: 50, worker: true });
       expect(shown.gateway).toBe(`http://127.0.0.1:${port}`);
       expect(shown.worker).toBe(`http://127.0.0.1:${workerPort}`);
       expect(readFileSync(join(cwd, ".redge/dev-token"), "utf8").trim()).toBe(shown.token);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { connect, createServer, type Server } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { parseDevArgs } from "../../src/cli/dev.js";
 import { type CliRun, runCli } from "../helpers/cli.js";
+import { devBanner, refuses } from "../helpers/dev-banner.js";
 import { freePort } from "../helpers/free-port.js";
 
 const _root = fileURLToPath(new URL("../..", import.meta.url));
@@ -29,33 +30,6 @@ const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>
     env,
   });
 
-/** Waits for the ready banner; returns what it printed. */
-async function ready(cli: CliRun): Promise<{ gateway: string; redis: string; token: string }> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const out = cli.stdout();
-    const gateway = /Gateway URL:\s+(\S+)/.exec(out)?.[1];
-    const redis = /Redis URL:\s+(\S+)/.exec(out)?.[1];
-    const token = /Token:\s+(\S+)/.exec(out)?.[1];
-    if (gateway && redis && token && out.includes("Ctrl-C")) return { gateway, redis, token };
-    if (cli.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`redge dev did not start:\n${out}\n${cli.stderr()}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function refuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
-}
-
 function kill(cli: CliRun) {
   if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
 }
@@ -70,7 +44,7 @@ describe("redge dev", () => {
     let redisPort: number;
     let token: string;
     try {
-      const shown = await ready(first);
+      const shown = await devBanner(first, { timeoutMs: 15_000, pollMs: 25, worker: false });
       token = shown.token;
       expect(shown.gateway).toBe(`http://127.0.0.1:${port}`);
       redisPort = Number(new URL(shown.redis).port);
@@ -111,7 +85,7 @@ describe("redge dev", () => {
 
     const second = run(["dev", "--port", String(port)], cwd);
     try {
-      const shown = await ready(second);
+      const shown = await devBanner(second, { timeoutMs: 15_000, pollMs: 25, worker: false });
       expect(shown.token).toBe(token);
       expect(second.stdout()).toMatch(/reused from \.redge\/dev-token/);
       // The append-only file brought the data back.
@@ -138,7 +112,7 @@ describe("redge dev", () => {
       REDIS_SERVER_BIN: "/nonexistent/redis-server",
     });
     try {
-      const shown = await ready(cli);
+      const shown = await devBanner(cli, { timeoutMs: 15_000, pollMs: 25, worker: false });
       expect(shown.token).toBe(token);
       expect(shown.redis).toMatch(/^redis:\/\/\S*\*\*\*@/);
       expect(shown.redis).toContain(`@${testRedis.host}`);
@@ -194,7 +168,7 @@ describe("redge dev", () => {
     const cwd = scratchDir();
     const cli = run(["dev", "--port", String(await freePort())], cwd);
     try {
-      await ready(cli);
+      await devBanner(cli, { timeoutMs: 15_000, pollMs: 25, worker: false });
       const pid = Number(/redis-server pid (\d+)/.exec(cli.stdout())?.[1]);
       expect(pid).toBeGreaterThan(0);
       process.kill(pid, "SIGKILL");
