@@ -4,6 +4,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { splitList } from "../config/env.js";
 import { redact } from "../security/redact.js";
+import { type CliContext, EXIT_USAGE } from "./context.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -33,4 +34,29 @@ export function parseOptions<O extends Options>(
 export function list(fromArgs: string[] | undefined, fromEnv: string | undefined): string[] {
   const raw = fromArgs && fromArgs.length > 0 ? fromArgs : fromEnv ? [fromEnv] : [];
   return raw.flatMap((item) => splitList(item));
+}
+
+/** What a subcommand's argument parser returns. */
+export type ParsedArgs<T> = { help: true } | { args: T } | { error: string };
+
+/**
+ * Handles `--help` and usage errors the same way for every subcommand: prints the usage or the
+ * error and returns the exit code; returns the arguments when the command should run.
+ */
+export function argsOrExit<T>(
+  command: string,
+  parsed: ParsedArgs<T>,
+  usage: string,
+  context: Pick<CliContext, "out" | "err">,
+): { args: T } | { exit: number } {
+  if ("help" in parsed) {
+    context.out(usage);
+    return { exit: 0 };
+  }
+  if ("error" in parsed) {
+    context.err(`redge ${command}: ${parsed.error}`);
+    context.err(`Run \`redge ${command} --help\` for usage.`);
+    return { exit: EXIT_USAGE };
+  }
+  return parsed;
 }

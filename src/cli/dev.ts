@@ -32,7 +32,7 @@ import {
 import { ConfigError } from "../errors.js";
 import { createGateway, type Gateway } from "../gateway/index.js";
 import { redact } from "../security/redact.js";
-import { list, parseOptions } from "./args.js";
+import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
 
 const DEFAULT_PORT = 8079;
@@ -99,10 +99,7 @@ const OPTIONS = {
 } as const;
 
 /** Parses arguments and environment; returns the settings or one usage error message. */
-export function parseDevArgs(
-  argv: string[],
-  env: CliContext["env"],
-): { help: true } | { args: DevArgs } | { error: string } {
+export function parseDevArgs(argv: string[], env: CliContext["env"]): ParsedArgs<DevArgs> {
   const parsed = parseOptions(argv, OPTIONS);
   if ("error" in parsed) return parsed;
   const { values } = parsed;
@@ -195,16 +192,8 @@ function isLoopback(host: string): boolean {
 }
 
 async function run(argv: string[], context: CliContext): Promise<number> {
-  const parsed = parseDevArgs(argv, context.env);
-  if ("help" in parsed) {
-    context.out(USAGE);
-    return 0;
-  }
-  if ("error" in parsed) {
-    context.err(`redge dev: ${parsed.error}`);
-    context.err("Run `redge dev --help` for usage.");
-    return EXIT_USAGE;
-  }
+  const parsed = argsOrExit("dev", parseDevArgs(argv, context.env), USAGE, context);
+  if ("exit" in parsed) return parsed.exit;
   const { args } = parsed;
   const cwd = process.cwd();
 

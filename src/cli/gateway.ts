@@ -10,7 +10,7 @@ import { DEFAULT_REDIS_PORT, DEFAULT_SENTINEL_PORT, parseHostPort } from "../con
 import { ConfigError } from "../errors.js";
 import { createGateway, type Gateway, type TopologySource } from "../gateway/index.js";
 import { redact } from "../security/redact.js";
-import { list, parseOptions } from "./args.js";
+import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
@@ -76,10 +76,7 @@ interface GatewayArgs {
 }
 
 /** Parses arguments and environment; returns the settings or one usage error message. */
-export function parseGatewayArgs(
-  argv: string[],
-  env: CliContext["env"],
-): { help: true } | { args: GatewayArgs } | { error: string } {
+export function parseGatewayArgs(argv: string[], env: CliContext["env"]): ParsedArgs<GatewayArgs> {
   const parsed = parseOptions(argv, OPTIONS);
   if ("error" in parsed) return parsed;
   const { values } = parsed;
@@ -226,16 +223,8 @@ const OPTIONS = {
 } as const;
 
 async function run(argv: string[], context: CliContext): Promise<number> {
-  const parsed = parseGatewayArgs(argv, context.env);
-  if ("help" in parsed) {
-    context.out(USAGE);
-    return 0;
-  }
-  if ("error" in parsed) {
-    context.err(`redge gateway: ${parsed.error}`);
-    context.err("Run `redge gateway --help` for usage.");
-    return EXIT_USAGE;
-  }
+  const parsed = argsOrExit("gateway", parseGatewayArgs(argv, context.env), USAGE, context);
+  if ("exit" in parsed) return parsed.exit;
   const { args } = parsed;
 
   let gateway: Gateway;

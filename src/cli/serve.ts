@@ -10,7 +10,7 @@ import { configFromEnv } from "../config/env.js";
 import type { RedgeConfig } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { redact } from "../security/redact.js";
-import { list, parseOptions } from "./args.js";
+import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
@@ -94,10 +94,7 @@ function integer(value: string | undefined, name: string, min: number, max: numb
 }
 
 /** Parses arguments and environment; returns the settings or one usage error message. */
-export function parseServeArgs(
-  argv: string[],
-  env: CliContext["env"],
-): { help: true } | { args: ServeArgs } | { error: string } {
+export function parseServeArgs(argv: string[], env: CliContext["env"]): ParsedArgs<ServeArgs> {
   const parsed = parseOptions(argv, OPTIONS);
   if ("error" in parsed) return parsed;
   const { values } = parsed;
@@ -152,16 +149,8 @@ export function describeRedis(config: RedgeConfig): string {
 }
 
 async function run(argv: string[], context: CliContext): Promise<number> {
-  const parsed = parseServeArgs(argv, context.env);
-  if ("help" in parsed) {
-    context.out(USAGE);
-    return 0;
-  }
-  if ("error" in parsed) {
-    context.err(`redge serve: ${parsed.error}`);
-    context.err("Run `redge serve --help` for usage.");
-    return EXIT_USAGE;
-  }
+  const parsed = argsOrExit("serve", parseServeArgs(argv, context.env), USAGE, context);
+  if ("exit" in parsed) return parsed.exit;
   const { args } = parsed;
   const shutdown = context.shutdownSignal();
 
