@@ -48,3 +48,43 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path 
     })),
   );
 }
+
+/**
+ * How deep a value may nest (arrays and objects). Deeper values are refused before any work:
+ * recursive code (zod's JSON schema, key canonicalisation, JSON.stringify) would otherwise fail
+ * with a RangeError somewhere past a few thousand levels, and no real record needs 256.
+ */
+export const MAX_NESTING_DEPTH = 256;
+
+export const TOO_DEEP = `must not nest deeper than ${MAX_NESTING_DEPTH} levels`;
+
+/** Whether `value` nests deeper than `max` levels; iterative, so any depth is safe to ask about. */
+export function nestsDeeperThan(value: unknown, max = MAX_NESTING_DEPTH): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== "object" || current === null || seen.has(current)) continue;
+    if (depth > max) return true;
+    // Cycles are someone else's error to report (JSON cannot hold them); stop walking them here.
+    seen.add(current);
+    const children = Array.isArray(current) ? current : Object.values(current);
+    for (const child of children) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** `schema`, after a depth check that runs first, so a deep value never reaches recursive code. */
+export function depthLimited<S extends z.ZodType>(schema: S) {
+  return z
+    .unknown()
+    .check((ctx) => {
+      if (nestsDeeperThan(ctx.value)) {
+        ctx.issues.push({ code: "custom", message: TOO_DEEP, input: ctx.value, continue: false });
+      }
+    })
+    .pipe(schema);
+}

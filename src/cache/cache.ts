@@ -12,7 +12,7 @@ import { ValidationError } from "../errors.js";
 import type { RedisArg, RedisReply } from "../port.js";
 import { sleep } from "../retry.js";
 import { sha256Hex } from "../security/sha256.js";
-import { parseInput } from "../validation.js";
+import { nestsDeeperThan, parseInput, TOO_DEEP } from "../validation.js";
 import { canonicalArgs, type SkipArgs } from "./canonical.js";
 import {
   DEFAULT_COMPRESS_THRESHOLD_BYTES,
@@ -189,6 +189,7 @@ export class Cache {
     const id = parseInput(entryIdSchema, key, "key");
     const parsed = parseInput(setOptionsSchema, options);
     const namespace = parsed.namespace ?? this.#namespace;
+    if (nestsDeeperThan(value)) throw new ValidationError([{ path: "value", message: TOO_DEEP }]);
     let encoded: string;
     try {
       encoded = await encodeEntry(value, 0, this.#compressThresholdBytes);

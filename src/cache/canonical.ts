@@ -11,6 +11,7 @@
  * their JSON form. Circular arguments cannot be keyed and throw a ValidationError.
  */
 import { ValidationError } from "../errors.js";
+import { MAX_NESTING_DEPTH, nestsDeeperThan, TOO_DEEP } from "../validation.js";
 
 export interface SkipArgs {
   /** Fields left out of every plain-object argument (top level), e.g. a db session. */
@@ -23,6 +24,10 @@ export const NO_SKIP: SkipArgs = { fields: new Set(), indexes: new Set() };
 
 /** The canonical text of an argument list, honouring `skip`. */
 export function canonicalArgs(args: readonly unknown[], skip: SkipArgs = NO_SKIP): string {
+  // The writer below recurses; a value nested thousands deep would end in a RangeError.
+  if (nestsDeeperThan(args, MAX_NESTING_DEPTH + 1)) {
+    throw new ValidationError([{ path: "arguments", message: TOO_DEEP }]);
+  }
   let end = args.length;
   while (end > 0 && (args[end - 1] === undefined || skip.indexes.has(end - 1))) end--;
   const seen: object[] = [];
@@ -44,6 +49,7 @@ export function canonicalArgs(args: readonly unknown[], skip: SkipArgs = NO_SKIP
 
 /** The canonical text of one value (see the module comment). */
 export function canonicalJson(value: unknown): string {
+  if (nestsDeeperThan(value)) throw new ValidationError([{ path: "", message: TOO_DEEP }]);
   return write(value, []) ?? "null";
 }
 

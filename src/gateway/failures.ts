@@ -14,6 +14,7 @@
  */
 import { CommandError, ConnectionError, isTransient, TimeoutError } from "../errors.js";
 import { AcquireTimeoutError } from "../transport/pool.js";
+import { GatewayRefusal } from "./policy-loader.js";
 
 const WIRE_PREFIX = /^(UNAVAILABLE|CONNLOST)\b/;
 
@@ -24,7 +25,7 @@ function connectionMessage(error: ConnectionError): string {
 }
 
 export interface Failure {
-  status: 400 | 500 | 503;
+  status: 400 | 500 | 503 | 507;
   message: string;
   /** Seconds, for the `Retry-After` header of a 503. */
   retryAfter?: number;
@@ -42,6 +43,19 @@ export function failureOf(error: unknown): Failure {
     return {
       status: 503,
       message: "UNAVAILABLE the gateway cannot authenticate to Redis; check its Redis URL",
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
+  }
+  if (error instanceof CommandError && error.prefix === "OOM") {
+    // maxmemory reached with a no-eviction policy: the server's state, not the request, is at
+    // fault. 507 says so (and that repeating now will not help until memory is freed).
+    return { status: 507, message: error.message };
+  }
+  if (error instanceof GatewayRefusal) {
+    return {
+      status: 503,
+      message:
+        "UNAVAILABLE the gateway refuses to serve: its Redis user could run commands the gateway denies (see the gateway's log)",
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }

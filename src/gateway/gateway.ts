@@ -4,11 +4,14 @@
  * everything down gracefully.
  */
 
+import { createByteBudget } from "../web/byte-budget.js";
 import { createGatewayApp, type GatewayApp } from "./app.js";
 import { createAuthenticator } from "./auth.js";
-import { allowSet } from "./commands.js";
+import { knownScriptShas } from "./known-scripts.js";
 import { createLifecycle } from "./lifecycle.js";
 import { type GatewayOptions, parseGatewayOptions } from "./options.js";
+import { allowSet } from "./policy.js";
+import { createPolicyLoader } from "./policy-loader.js";
 import { createRedisBackend } from "./redis.js";
 import { type Listener, type ListenOptions, listen } from "./server.js";
 
@@ -17,6 +20,13 @@ export interface Gateway {
   readonly app: GatewayApp;
   /** The web-standard handler: `Request` in, `Response` out. */
   readonly fetch: (request: Request) => Promise<Response>;
+  /**
+   * Resolves once the gateway has read Redis' command table and passed its start-up checks (it
+   * tries on the first request, or when this is called, and again while Redis is down). Rejects
+   * with a `GatewayRefusal` (a ConfigError) when a check fails, e.g. `allowScripts` with a Redis
+   * user that may run denied commands; the gateway then answers every request with 503.
+   */
+  ready(): Promise<void>;
   /** Serves the gateway over HTTP; several listeners may share one gateway. */
   listen(options?: ListenOptions): Promise<Listener>;
   /**
@@ -34,13 +44,29 @@ export function createGateway(input: GatewayOptions): Gateway {
     commandTimeoutMs: options.commandTimeoutMs,
     healthCheckIntervalMs: options.healthCheckIntervalMs,
     transactionConnections: options.transactionConnections,
+    scriptTimeoutMs: options.scriptTimeoutMs,
+    readyCheck: !options.allowScripts,
+    log: options.log,
+  });
+  const allow = allowSet(options.allow);
+  const policy = createPolicyLoader({
+    run: backend.call,
+    masters: backend.masters,
+    allow,
+    allowScripts: options.allowScripts,
     log: options.log,
   });
   const app = createGatewayApp({
     backend,
     authenticate: createAuthenticator(options.tokens, options.readOnlyTokens),
-    allow: allowSet(options.allow),
+    policy,
+    settings: {
+      allow,
+      allowScripts: options.allowScripts,
+      knownScripts: knownScriptShas(options.scripts),
+    },
     maxBodyBytes: options.maxBodyBytes,
+    bodyBudget: createByteBudget(options.maxBufferedBytes),
     lifecycle,
     log: options.log,
   });
@@ -50,13 +76,32 @@ export function createGateway(input: GatewayOptions): Gateway {
   const listeners = new Set<Listener>();
   let closing: Promise<void> | undefined;
 
+  /** Tries to read the table until it is read or refused; every attempt that fails waits 1 s. */
+  let readying: Promise<void> | undefined;
+  const ready = () => {
+    readying ??= (async () => {
+      while (!closing) {
+        try {
+          await policy.load();
+          return;
+        } catch (error) {
+          if (error instanceof Error && error.name === "GatewayRefusal") throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+        }
+      }
+    })();
+    return readying;
+  };
+
   return {
     app,
     fetch,
+    ready,
     async listen(listenOptions = {}) {
       if (closing) throw new Error("the gateway is closed");
       const listener = await listen(fetch, listenOptions, {
         shutdownTimeoutMs: options.shutdownTimeoutMs,
+        requestTimeoutMs: options.requestTimeoutMs,
       });
       listeners.add(listener);
       return {

@@ -7,7 +7,7 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import * as z from "zod";
 import { ConfigError } from "../errors.js";
-import { unallowableReason } from "./commands.js";
+import { unallowableReason } from "./policy.js";
 import type { TopologySource } from "./topology.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -15,6 +15,12 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 export const DEFAULT_TRANSACTION_CONNECTIONS = 4;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000;
+/** Redis' own default `busy-reply-threshold`: it cannot stop a script sooner anyway. */
+export const DEFAULT_SCRIPT_TIMEOUT_MS = 5_000;
+/** Bytes of request bodies held at once across all requests; more waits are refused with 503. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** How long a client may take to send a whole request (headers and body). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Where the gateway's Redis is: a URL, ioredis options, a Sentinel or Cluster in the client
@@ -82,8 +88,27 @@ export const gatewayOptionsSchema = z
     readOnlyTokens: z.array(token, { error: "must be an array of strings" }).default([]),
     /** Commands denied by default to allow anyway: "FLUSHDB", "SCRIPT FLUSH", "KEYS". */
     allow: z.array(allowEntry, { error: "must be an array of strings" }).default([]),
+    /**
+     * Let any script or function run (EVAL, EVALSHA, SCRIPT LOAD, FCALL, FUNCTION LOAD/DELETE),
+     * not only the known ones. The gateway then refuses to serve unless its Redis user is barred
+     * by ACL from every denied command a script could call (checked with ACL DRYRUN).
+     */
+    allowScripts: z.boolean({ error: "must be a boolean" }).default(false),
+    /** Lua sources the gateway trusts besides redge's own: they run without `allowScripts`. */
+    scripts: z
+      .array(z.string({ error: "must be a string" }), { error: "must be an array of strings" })
+      .default([]),
+    /**
+     * How long a script the gateway does not know may run before it is stopped with SCRIPT KILL
+     * (effective no sooner than Redis' busy-reply-threshold, 5 s by default).
+     */
+    scriptTimeoutMs: positiveInt.optional(),
     /** Largest accepted request body; larger ones get 413. The default lets 1 MB values pass. */
     maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
+    /** Request bodies held in memory at once, over all requests; beyond it requests get 503. */
+    maxBufferedBytes: positiveInt.default(DEFAULT_MAX_BUFFERED_BYTES),
+    /** A request (headers and body) must arrive within this time, or its connection is closed. */
+    requestTimeoutMs: positiveInt.default(DEFAULT_REQUEST_TIMEOUT_MS),
     /** How long Redis may take to answer one command before the request gets 503. */
     commandTimeoutMs: positiveInt.default(DEFAULT_COMMAND_TIMEOUT_MS),
     /**
@@ -114,6 +139,24 @@ export const gatewayOptionsSchema = z
       .optional(),
   })
   .superRefine((options, ctx) => {
+    if (
+      options.scriptTimeoutMs !== undefined &&
+      options.scriptTimeoutMs >= options.commandTimeoutMs
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scriptTimeoutMs"],
+        message:
+          "must be below commandTimeoutMs, so a script is stopped before its request times out",
+      });
+    }
+    if (options.maxBufferedBytes < options.maxBodyBytes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxBufferedBytes"],
+        message: "must be at least maxBodyBytes",
+      });
+    }
     const readWrite = new Set(options.tokens);
     options.readOnlyTokens.forEach((t, i) => {
       if (readWrite.has(t)) {
@@ -124,7 +167,15 @@ export const gatewayOptionsSchema = z
         });
       }
     });
-  });
+  })
+  // Unless given, a script's budget is Redis' default threshold, or half the command timeout
+  // when that is shorter (tests and impatient operators).
+  .transform((options) => ({
+    ...options,
+    scriptTimeoutMs:
+      options.scriptTimeoutMs ??
+      Math.max(1, Math.min(DEFAULT_SCRIPT_TIMEOUT_MS, Math.floor(options.commandTimeoutMs / 2))),
+  }));
 
 /** What `createGateway` accepts. */
 export type GatewayOptions = z.input<typeof gatewayOptionsSchema>;

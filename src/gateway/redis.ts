@@ -16,18 +16,30 @@ import { clusterProbeNode, peerOf, roleOf } from "../transport/tcp-topology.js";
 import { createBatcher } from "./batch.js";
 import type { RedisSource } from "./options.js";
 import { failureTracker, observe } from "./redis-failures.js";
+import { createScriptBudget, type Kill } from "./script-budget.js";
 import { connectTopology, isTopologySource } from "./topology.js";
 
 /** One command's outcome in a pipeline or transaction. */
 export type Outcome = { ok: true; reply: unknown } | { ok: false; error: CommandError };
 
+/** Per request: the request runs a script the gateway does not know, stopped after its budget. */
+export interface RunOptions {
+  kill?: Kill | undefined;
+}
+
+type Send = (command: string[]) => Promise<unknown>;
+
 export interface RedisBackend {
   /** Runs one command; rejects with CommandError, TimeoutError or ConnectionError. */
-  command(command: readonly string[]): Promise<unknown>;
+  command(command: readonly string[], options?: RunOptions): Promise<unknown>;
   /** One round trip, not atomic. Rejects (nothing is reported per command) on a connection fault. */
-  pipeline(commands: readonly (readonly string[])[]): Promise<Outcome[]>;
+  pipeline(commands: readonly (readonly string[])[], options?: RunOptions): Promise<Outcome[]>;
   /** MULTI/EXEC on a dedicated connection; EXECABORT rejects with a CommandError. */
-  transaction(commands: readonly (readonly string[])[]): Promise<Outcome[]>;
+  transaction(commands: readonly (readonly string[])[], options?: RunOptions): Promise<Outcome[]>;
+  /** The gateway's own command (COMMAND, ACL DRYRUN), text replies, never batched. */
+  call: Send;
+  /** One sender per master, for checks that must hold on each (ACL users are per node). */
+  masters(): Promise<Send[]>;
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -36,6 +48,13 @@ export interface BackendSettings {
   /** Periodic probe of the connections the gateway opened (tcp-health.ts); 0 = off. */
   healthCheckIntervalMs?: number;
   transactionConnections: number;
+  /** Budget of scripts the gateway does not know (see script-budget.ts). */
+  scriptTimeoutMs: number;
+  /**
+   * The gateway's Redis user may lack INFO (`allowScripts` users are barred from @dangerous), so
+   * ioredis' INFO-based ready check is off then; LOADING replies still come back as 503s.
+   */
+  readyCheck: boolean;
   log?: ((line: string) => void) | undefined;
 }
 
@@ -135,7 +154,7 @@ function watch(connection: Connection, role: string, log?: (line: string) => voi
 
 export function createRedisBackend(source: RedisSource, settings: BackendSettings): RedisBackend {
   const { commandTimeoutMs, log } = settings;
-  const safe = gatewayRedisOptions(commandTimeoutMs);
+  const safe = { ...gatewayRedisOptions(commandTimeoutMs), enableReadyCheck: settings.readyCheck };
   const owned = !(source instanceof Redis || source instanceof Cluster);
   const main: Connection =
     source instanceof Redis || source instanceof Cluster
@@ -207,69 +226,133 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
 
   const send = createBatcher(main);
 
-  return {
-    async command(command) {
+  // Connections for SCRIPT KILL: one per master, opened the first time a budget runs out.
+  let controls: Connection[] | undefined;
+  const budget = createScriptBudget({
+    budgetMs: settings.scriptTimeoutMs,
+    log,
+    controls: () => {
+      controls ??=
+        main instanceof Cluster
+          ? main.nodes("master").map((node) => node.duplicate())
+          : [main.duplicate(safe)];
+      return controls.map((c) => (command: string[]) => c.call(command[0]!, ...command.slice(1)));
+    },
+  });
+
+  /** Runs `work` under the script budget when the request runs unknown code. */
+  async function budgeted<T>(
+    kill: Kill | undefined,
+    work: () => Promise<T>,
+    explain: (value: T) => T = (value) => value,
+  ): Promise<T> {
+    if (!kill) return work();
+    const watch = budget.start(kill);
+    let value: T;
+    try {
+      value = await work();
+    } catch (error) {
+      // Keep the watch armed on a timeout or a broken connection: the script may still run.
+      if (!(error instanceof CommandError)) throw error;
+      throw watch.settle() ? budget.explain(error, kill) : error;
+    }
+    return watch.settle() ? explain(value) : value;
+  }
+  const explainOutcomes = (kill: Kill | undefined) => (list: Outcome[]) =>
+    list.map((o): Outcome => (o.ok ? o : { ok: false, error: budget.explain(o.error, kill!) }));
+
+  const textCall =
+    (connection: Connection): Send =>
+    async (command) => {
+      const failure = failureTracker(connection, commandTimeoutMs);
+      try {
+        return await guard(connection.call(command[0]!, ...command.slice(1)));
+      } catch (error) {
+        throw failure(error);
+      }
+    };
+
+  const backend: RedisBackend = {
+    call: textCall(main),
+
+    async masters() {
+      if (!(main instanceof Cluster)) return [textCall(main)];
+      return main.nodes("master").map((node) => textCall(node));
+    },
+
+    async command(command, options) {
       const [name, args] = split(command);
       const failure = failureTracker(main, commandTimeoutMs);
-      try {
-        return await guard(send(name, args));
-      } catch (error) {
-        throw failure(error);
-      }
+      return budgeted(options?.kill, async () => {
+        try {
+          return await guard(send(name, args));
+        } catch (error) {
+          throw failure(error);
+        }
+      });
     },
 
-    async pipeline(commands) {
-      const pipeline = main.pipeline();
-      for (const command of commands) {
-        const [name, args] = split(command);
-        pipeline.callBuffer(name, ...args);
-      }
-      const failure = failureTracker(main, commandTimeoutMs);
-      let results: [Error | null, unknown][] | null;
-      try {
-        results = await guard(pipeline.exec());
-      } catch (error) {
-        throw failure(error);
-      }
-      return outcomes(results ?? [], failure);
-    },
+    pipeline: (commands, options) =>
+      budgeted(options?.kill, () => runPipeline(commands), explainOutcomes(options?.kill)),
 
-    async transaction(commands) {
-      return pool.use(
-        async (connection) => {
-          const multi = connection.multi();
-          for (const command of commands) {
-            const [name, args] = split(command);
-            multi.callBuffer(name, ...args);
-          }
-          const failure = failureTracker(connection, commandTimeoutMs);
-          let results: [Error | null, unknown][] | null;
-          try {
-            results = await guard(multi.exec());
-          } catch (error) {
-            const mapped = failure(error);
-            const first = (error as { previousErrors?: unknown[] }).previousErrors?.[0];
-            if (mapped instanceof CommandError && first instanceof Error) {
-              // EXECABORT alone does not say what was wrong; Redis' reply to the rejected command
-              // does. Only its message is kept: the error object also holds the arguments.
-              throw new CommandError(`${mapped.message} First error: ${first.message}`);
-            }
-            throw mapped;
-          }
-          // EXEC answers nil only when a WATCHed key changed; WATCH is never let through.
-          if (results === null) throw new CommandError("EXECABORT the transaction was aborted");
-          return outcomes(results, failure);
-        },
-        { acquireTimeoutMs: commandTimeoutMs },
-      );
-    },
+    transaction: (commands, options) =>
+      budgeted(options?.kill, () => runTransaction(commands), explainOutcomes(options?.kill)),
 
     async close(timeoutMs) {
       stopHealthCheck?.();
       await Promise.all([
         pool.close(),
         owned ? closeConnection(main, timeoutMs) : Promise.resolve(),
+        ...(controls ?? []).map((c) => closeConnection(c, Math.min(timeoutMs, 1_000))),
       ]);
     },
   };
+
+  async function runPipeline(commands: readonly (readonly string[])[]): Promise<Outcome[]> {
+    const pipeline = main.pipeline();
+    for (const command of commands) {
+      const [name, args] = split(command);
+      pipeline.callBuffer(name, ...args);
+    }
+    const failure = failureTracker(main, commandTimeoutMs);
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await guard(pipeline.exec());
+    } catch (error) {
+      throw failure(error);
+    }
+    return outcomes(results ?? [], failure);
+  }
+
+  function runTransaction(commands: readonly (readonly string[])[]): Promise<Outcome[]> {
+    return pool.use(
+      async (connection) => {
+        const multi = connection.multi();
+        for (const command of commands) {
+          const [name, args] = split(command);
+          multi.callBuffer(name, ...args);
+        }
+        const failure = failureTracker(connection, commandTimeoutMs);
+        let results: [Error | null, unknown][] | null;
+        try {
+          results = await guard(multi.exec());
+        } catch (error) {
+          const mapped = failure(error);
+          const first = (error as { previousErrors?: unknown[] }).previousErrors?.[0];
+          if (mapped instanceof CommandError && first instanceof Error) {
+            // EXECABORT alone does not say what was wrong; Redis' reply to the rejected command
+            // does. Only its message is kept: the error object also holds the arguments.
+            throw new CommandError(`${mapped.message} First error: ${first.message}`);
+          }
+          throw mapped;
+        }
+        // EXEC answers nil only when a WATCHed key changed; WATCH is never let through.
+        if (results === null) throw new CommandError("EXECABORT the transaction was aborted");
+        return outcomes(results, failure);
+      },
+      { acquireTimeoutMs: commandTimeoutMs },
+    );
+  }
+
+  return backend;
 }

@@ -3,6 +3,7 @@
  * `/pipeline` and `/multi-exec`. The official client sends strings, numbers and booleans (its
  * serializer keeps those as JSON scalars); Redis only knows strings, so they are converted here.
  */
+import { isWellFormed } from "../web/unicode.js";
 
 export type ParsedCommand = string[];
 
@@ -18,10 +19,11 @@ export function parseJson(text: string): ParseResult<unknown> {
   }
 }
 
-function toArgument(value: unknown): string | undefined {
+/** An argument as Redis will get it; `null` for a string without a UTF-8 form. */
+function toArgument(value: unknown): string | null | undefined {
   switch (typeof value) {
     case "string":
-      return value;
+      return isWellFormed(value) ? value : null;
     case "number":
       // JSON cannot carry NaN or Infinity, so every number here is finite.
       return String(value);
@@ -45,6 +47,12 @@ export function parseCommand(value: unknown, position?: number): ParseResult<Par
   const command: string[] = new Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const argument = toArgument(value[i]);
+    if (argument === null) {
+      return {
+        ok: false,
+        message: `ERR ${where}argument ${i} holds a lone surrogate (\\ud800-\\udfff), which has no UTF-8 form; Redis would store U+FFFD instead`,
+      };
+    }
     if (argument === undefined) {
       return {
         ok: false,

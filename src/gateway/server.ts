@@ -33,12 +33,18 @@ function urlFor(host: string, port: number): string {
 export async function listen(
   fetch: FetchHandler,
   options: ListenOptions,
-  settings: { shutdownTimeoutMs: number },
+  settings: { shutdownTimeoutMs: number; requestTimeoutMs?: number },
 ): Promise<Listener> {
   const host = options.host ?? "127.0.0.1";
   // overrideGlobalObjects: false keeps the process' own Request/Response untouched, since the
   // gateway may be embedded in an application (or a test) that uses fetch itself.
   const server = createAdaptorServer({ fetch }) as Server;
+  // A client must send its whole request in this time: an upload left unfinished is not held
+  // open (Node's default is 300 s), and its bytes are given back (see body.ts).
+  if (settings.requestTimeoutMs !== undefined) {
+    server.requestTimeout = settings.requestTimeoutMs;
+    server.headersTimeout = Math.min(server.headersTimeout, settings.requestTimeoutMs);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

@@ -63,7 +63,7 @@ describe("priority keys and scripts", () => {
   it("documents KEYS and ARGV atop every script and never builds a key name in Lua", () => {
     const folder = new URL(".", import.meta.url).pathname;
     const scripts = readdirSync(folder).filter((f) => f.endsWith(".lua"));
-    expect(scripts.length).toBe(13);
+    expect(scripts.length).toBe(14);
     for (const file of scripts) {
       const source = readFileSync(folder + file, "utf8");
       expect(source.startsWith("--[[\npriority stream: "), file).toBe(true);

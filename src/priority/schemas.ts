@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import {
+  depthLimited,
   durationMsSchema,
   finiteNumberSchema,
   itemIdSchema,
@@ -40,9 +41,13 @@ export const prioritySchema = finiteNumberSchema;
 
 /** Data: a string or any JSON value (no undefined, functions, NaN/Infinity, BigInt, class instances). */
 // Strings first: the common case skips z.json()'s recursive union.
-export const dataSchema = z.union([z.string(), z.json()], {
-  error: "must be a string or a JSON value (no undefined, NaN, Infinity, BigInt or functions)",
-});
+// The depth check runs first: z.json() recurses, and a value nested thousands deep would end in
+// a RangeError instead of a ValidationError.
+export const dataSchema = depthLimited(
+  z.union([z.string(), z.json()], {
+    error: "must be a string or a JSON value (no undefined, NaN, Infinity, BigInt or functions)",
+  }),
+);
 
 export const ifExistsSchema = z.enum(["replace", "keep", "increment"]);
 /** What add/addMany do with an id that is already in the stream. */

@@ -1,6 +1,7 @@
 --[[
-priority stream: size — returns leases that ran out to the ready set, then counts ready and
-leased items. O(1) plus O(log N) per lease returned.
+priority stream: size — counts ready and leased items without changing anything (a read-only
+caller's call must write nothing): a lease that ran out counts as ready, since the next pull
+returns it to the ready set. O(log N).
 
 KEYS (7, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
@@ -14,9 +15,8 @@ ARGV: none
 Reply: {ready, leased} (integers).
 ]]
 
--- @include lib/batched.lua
 -- @include lib/now.lua
--- @include lib/requeue.lua
 
-requeue(now_ms())
-return { redis.call("ZCARD", KEYS[1]), redis.call("ZCARD", KEYS[4]) }
+local ran_out = redis.call("ZCOUNT", KEYS[4], "-inf", now_ms())
+local leased = redis.call("ZCARD", KEYS[4])
+return { redis.call("ZCARD", KEYS[1]) + ran_out, leased - ran_out }

@@ -26,6 +26,7 @@ import {
   getGateScript,
   getScript,
   incrementScript,
+  peekScript,
   pullScript,
   removeScript,
   setGateScript,
@@ -148,12 +149,15 @@ export class PriorityStream<T = JsonValue> {
   async pull(options?: PullOptions): Promise<PriorityItem<T>[]> {
     const o = parseInput(pullOptionsSchema, options, "options") ?? {};
     const mode = o.leaseMs !== undefined ? "lease" : (o.purge ?? true) ? "purge" : "peek";
+    // A peek has a script of its own that writes nothing (a read-only caller may peek).
     const reply = asArray(
-      await this.#run(
-        pullScript,
-        [o.count ?? 1, mode, o.gate ? "1" : "0", o.leaseMs ?? 0],
-        mode === "peek",
-      ),
+      mode === "peek"
+        ? await this.#run(peekScript, [o.count ?? 1, o.gate ? "1" : "0"], true)
+        : await this.#run(
+            pullScript,
+            [o.count ?? 1, mode, o.gate ? "1" : "0", o.leaseMs ?? 0],
+            false,
+          ),
     );
     const offset = reply[0] ?? "0";
     const leasedUntil = reply[1] ?? "";
@@ -256,7 +260,7 @@ export class PriorityStream<T = JsonValue> {
     return asStrings(await this.#run(removeScript, valid, true));
   }
 
-  /** Counts ready and leased items (returning leases that ran out to the ready set first). */
+  /** Counts ready and leased items; a lease that ran out counts as ready. Writes nothing. */
   async size(): Promise<StreamSize> {
     const [ready, leased] = asArray(await this.#run(sizeScript, [], true));
     return { ready: Number(ready), leased: Number(leased) };

@@ -2,7 +2,7 @@
  * The stream queue's input schemas. Types of options come from these schemas, not written twice.
  */
 import * as z from "zod";
-import { durationMsSchema, keyNameSchema } from "../validation.js";
+import { depthLimited, durationMsSchema, keyNameSchema } from "../validation.js";
 
 /** Most messages one `receive` returns. */
 export const MAX_RECEIVE_COUNT = 1_000;
@@ -51,7 +51,7 @@ export const publishOptionsSchema = z.strictObject({
 export type PublishOptions = z.input<typeof publishOptionsSchema>;
 
 /** A value `JSON.stringify` turns into text (not `undefined`, a function, a symbol or a BigInt). */
-export const jsonValueSchema = z.unknown().refine(
+export const jsonValueSchema = depthLimited(z.unknown()).refine(
   (value) => {
     try {
       return JSON.stringify(value) !== undefined;

@@ -9,6 +9,8 @@
  * `NaN`, `Infinity` and `-Infinity` tokens (`allow_nan=True`), which `JSON.parse` refuses.
  */
 
+import { MAX_NESTING_DEPTH, TOO_DEEP } from "../validation.js";
+
 export type JsonIssue = { path: string; message: string };
 
 /** Encodes `value` as JSON text, or returns the issues that make it unsafe to store. */
@@ -23,6 +25,11 @@ export function encodeJson(
 
 function check(value: unknown, path: string[], issues: JsonIssue[], seen: Set<object>): void {
   const at = path.join(".");
+  if (path.length >= MAX_NESTING_DEPTH && typeof value === "object" && value !== null) {
+    // Deeper values are refused here, before this recursion or JSON.stringify's can overflow.
+    issues.push({ path: "", message: TOO_DEEP });
+    return;
+  }
   switch (typeof value) {
     case "string":
     case "boolean":

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createScriptUser } from "../helpers/acl.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 import { type RunningRedis, startRedisServer } from "../helpers/redis-server.js";
 
@@ -161,7 +162,12 @@ describe("scripts with NOSCRIPT fallback", () => {
   beforeAll(async () => {
     // Its own server: SCRIPT FLUSH must not disturb other test files' scripts.
     server = await startRedisServer();
-    scriptGateway = await startGateway({ redisUrl: server.url, allow: ["SCRIPT FLUSH"] });
+    // Arbitrary scripts need --allow-scripts and a Redis user barred from denied commands.
+    scriptGateway = await startGateway({
+      redisUrl: await createScriptUser(server.url, { allow: new Set(["SCRIPT FLUSH"]) }),
+      allow: ["SCRIPT FLUSH"],
+      allowScripts: true,
+    });
     direct = new IORedis(server.url);
   });
   afterAll(async () => {

@@ -13,6 +13,10 @@ export interface StartGatewayOptions {
   readOnlyTokens?: string[];
   /** Commands denied by default to allow ("FLUSHDB", "SCRIPT FLUSH"). */
   allow?: string[];
+  /** Arbitrary scripts; the Redis user must be barred from denied commands (test/helpers/acl.ts). */
+  allowScripts?: boolean;
+  scriptTimeoutMs?: number;
+  log?: (line: string) => void;
   /** Lower it to test timeouts; default the gateway's 10 s. */
   commandTimeoutMs?: number;
   maxBodyBytes?: number;
@@ -36,6 +40,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     tokens,
     readOnlyTokens: options.readOnlyTokens ?? [],
     allow: options.allow ?? [],
+    ...(options.allowScripts === undefined ? {} : { allowScripts: options.allowScripts }),
+    ...(options.scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs: options.scriptTimeoutMs }),
+    ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.commandTimeoutMs === undefined
       ? {}
       : { commandTimeoutMs: options.commandTimeoutMs }),

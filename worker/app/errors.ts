@@ -25,6 +25,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "unavailable"
+  | "insufficient_storage"
   | "internal";
 
 export interface ErrorDetail {
@@ -112,6 +113,14 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof SubjectValueError) return new ApiError(409, "conflict", error.message);
   if (error instanceof ValidationError) return badRequest([...error.issues]);
   if (isTransient(error)) return unavailable();
+  if (error instanceof CommandError && error.prefix === "OOM") {
+    // maxmemory reached under a no-eviction policy: the request was fine, the server is full.
+    return new ApiError(
+      507,
+      "insufficient_storage",
+      "Redis is out of memory (maxmemory reached and its policy evicts nothing); the write was refused",
+    );
+  }
   if (error instanceof CommandError) {
     if (error.prefix === "WRONGTYPE") {
       return new ApiError(409, "conflict", "The key holds a different kind of value");

@@ -9,6 +9,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
+import { createByteBudget } from "../../src/web/byte-budget.js";
 import { bearerAuth } from "./auth.js";
 import { bodyLimit } from "./body-limit.js";
 import type { App, AppEnv } from "./env.js";
@@ -52,7 +53,7 @@ export function createApp(options: AppOptions): App {
   app.use("*", redgeClient(o.client));
   // Auth before the body limit: an unauthenticated caller cannot make the app buffer a body.
   app.use("*", bearerAuth(o.tokens, o.readOnlyTokens));
-  app.use("*", bodyLimit(o.maxBodyBytes));
+  app.use("*", bodyLimit(o.maxBodyBytes, createByteBudget(o.maxBufferedBytes)));
 
   healthRoutes(app);
   cacheRoutes(app);

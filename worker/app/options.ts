@@ -10,6 +10,8 @@ export type CorsOptions = NonNullable<Parameters<typeof cors>[0]>;
 
 /** 1 MiB: far above any sane JSON request to these routes, far below a runtime's limit. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Bytes of request bodies being read at once, over all requests (past it, 503). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 // A bearer token is one header word (see auth.ts), so whitespace could never match.
 const tokenSchema = z
@@ -45,6 +47,13 @@ export const appOptionsSchema = z
       .positive()
       .max(2 ** 31)
       .optional(),
+    /** Bytes of request bodies held while reading, over all requests (default 64 MiB). */
+    maxBufferedBytes: z
+      .number()
+      .int("must be a whole number")
+      .positive()
+      .max(2 ** 40)
+      .optional(),
     /**
      * Told about every error answered with a 500 or 503 (log it: the response says only
      * "Internal server error").
@@ -72,6 +81,7 @@ export interface ResolvedAppOptions {
   readOnlyTokens: readonly string[];
   cors: CorsOptions | undefined;
   maxBodyBytes: number;
+  maxBufferedBytes: number;
   onError: ((error: unknown) => void) | undefined;
 }
 
@@ -93,6 +103,10 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     readOnlyTokens: o.readOnlyTokens ?? [],
     cors: o.cors === true ? {} : o.cors === false ? undefined : o.cors,
     maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBufferedBytes: Math.max(
+      o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    ),
     onError: o.onError,
   };
 }
