@@ -4,7 +4,7 @@
 import { Redis as IORedis } from "ioredis";
 import { expect, inject, it } from "vitest";
 import { CommandError, ValidationError } from "../../src/index.js";
-import { describeTransports } from "./transports.js";
+import { contractScript, describeTransports } from "./transports.js";
 
 describeTransports("command port", (t) => {
   it("round-trips strings, integers, nil and nested arrays", async () => {
@@ -129,10 +129,9 @@ describeTransports("command port", (t) => {
 
   it("runs scripts by SHA and falls back to EVAL on NOSCRIPT", async () => {
     const k = t.key("script");
-    // A source unique to this run, so the server cannot know it yet.
-    const script = t.client.script(
-      `-- ${t.key("unique")}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`,
-    );
+    // A source unique to this run, so the server cannot know it yet (the REST gateway was told
+    // about it, as an operator registers an application's scripts).
+    const script = t.client.script(contractScript(t.name));
     const sha = await script.sha();
     const direct = new IORedis(inject("redisUrl"));
     try {

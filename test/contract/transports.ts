@@ -33,6 +33,16 @@ export interface TransportContext {
 
 const runId = Math.random().toString(36).slice(2, 8);
 
+/**
+ * A script of the test's own, unique to this run (so no server knows it yet). The REST gateways
+ * run with their default policy, which runs only the scripts they know: this one is registered
+ * with them (the `scripts` option), as an operator registers an application's scripts.
+ */
+export function contractScript(transport: TransportName): string {
+  return `-- contract script ${runId} ${transport}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`;
+}
+const CONTRACT_SCRIPTS = (["tcp", "rest", "tcp-cluster", "rest-cluster"] as const).map(contractScript);
+
 let transports: TransportName[] = ["tcp", "rest"];
 let clusterNodes: { host: string; port: number }[] | undefined;
 
@@ -61,9 +71,10 @@ export function describeTransports(title: string, body: (t: TransportContext) =>
     };
 
     beforeAll(async () => {
-      if (name === "rest") gateway = await startGateway({ redisUrl });
+      const scripts = CONTRACT_SCRIPTS;
+      if (name === "rest") gateway = await startGateway({ redisUrl, scripts });
       if (name === "rest-cluster")
-        gateway = await startGateway({ redisUrl: { cluster: cluster! } });
+        gateway = await startGateway({ redisUrl: { cluster: cluster! }, scripts });
       shared = make();
     });
     afterAll(async () => {

@@ -16,6 +16,8 @@ export interface StartGatewayOptions {
   /** Arbitrary scripts; the Redis user must be barred from denied commands (test/helpers/acl.ts). */
   allowScripts?: boolean;
   scriptTimeoutMs?: number;
+  /** Lua sources the gateway runs without allowScripts. */
+  scripts?: string[];
   log?: (line: string) => void;
   /** Lower it to test timeouts; default the gateway's 10 s. */
   commandTimeoutMs?: number;
@@ -42,6 +44,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     allow: options.allow ?? [],
     ...(options.allowScripts === undefined ? {} : { allowScripts: options.allowScripts }),
     ...(options.scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs: options.scriptTimeoutMs }),
+    ...(options.scripts === undefined ? {} : { scripts: options.scripts }),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.commandTimeoutMs === undefined
       ? {}
