@@ -9,6 +9,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import type { RedgeClient } from "../src/client.js";
 import type { CreateClientOptions } from "../src/create-client.js";
 import { createNodeClient } from "../src/node.js";
+import { requestTimeouts } from "../src/web/request-timeouts.js";
 import { type AppOptions, createApp } from "./app/index.js";
 
 export interface StartServerOptions {
@@ -22,11 +23,15 @@ export interface StartServerOptions {
   tokens: string[];
   readOnlyTokens?: string[];
   maxBodyBytes?: number;
+  /** Request-body bytes held at once over all requests (default 64 MiB); beyond, 503. */
+  maxBufferedBytes?: number;
   cors?: AppOptions["cors"];
   /** Told about every 500/503 (the response itself says only that something failed). */
   onError?: (error: unknown) => void;
   /** How long `close()` lets in-flight requests finish before cutting connections (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** A client must send a whole request within this, or its connection is closed (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -40,6 +45,7 @@ export interface RunningServer {
 export const DEFAULT_SERVE_PORT = 8080;
 export const DEFAULT_SERVE_HOST = "127.0.0.1";
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const client = createNodeClient(
@@ -53,6 +59,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       readOnlyTokens: options.readOnlyTokens ?? [],
       ...(options.cors === undefined ? {} : { cors: options.cors }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.maxBufferedBytes === undefined
+        ? {}
+        : { maxBufferedBytes: options.maxBufferedBytes }),
       ...(options.onError === undefined ? {} : { onError: options.onError }),
     });
   } catch (error) {
@@ -62,7 +71,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const host = options.host ?? DEFAULT_SERVE_HOST;
   // Node's http server, not http2: what proxies and load balancers in front of it speak.
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: host,
+    serverOptions: requestTimeouts(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+  }) as Server;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

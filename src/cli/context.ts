@@ -10,6 +10,11 @@ export interface CliContext {
   err(line: string): void;
   /** Resolves with the first SIGINT/SIGTERM received. */
   shutdownSignal(): Promise<string>;
+  /**
+   * Overwrites the process' visible command line (`ps`), once a secret was found on it. Absent
+   * in tests, where there is no real process to change.
+   */
+  hideArguments?(title: string): void;
 }
 
 export interface Subcommand {

@@ -5,6 +5,7 @@
  * Every option can come from the environment, which is the better place for tokens (command-line
  * arguments are visible to other users in `ps`). Tokens are never printed.
  */
+import { readFileSync } from "node:fs";
 import { splitList } from "../config/env.js";
 import { DEFAULT_REDIS_PORT, DEFAULT_SENTINEL_PORT, parseHostPort } from "../config/url.js";
 import { ConfigError } from "../errors.js";
@@ -12,6 +13,13 @@ import { createGateway, type Gateway, type TopologySource } from "../gateway/ind
 import { redact } from "../security/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+import {
+  hasPassword,
+  PASSWORD_ON_COMMAND_LINE,
+  redisPassword,
+  SecretError,
+  withPassword,
+} from "./redis-secrets.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
 const DEFAULT_PORT = 8079;
@@ -23,21 +31,39 @@ Serves the Upstash REST protocol (POST /, /pipeline, /multi-exec) in front of a 
 @upstash/redis and edge code can use self-hosted Redis.
 
 Options (environment variable in brackets; options win over the environment):
-  --redis <url>             Redis URL, redis:// or rediss:// [REDIS_URL] (default ${DEFAULT_REDIS})
+  --redis <url>             Redis URL, redis:// or rediss:// [REDIS_URL] (default ${DEFAULT_REDIS});
+                            keep the password out of it: the command line is visible to others
+  --redis-password-file <path>
+                            file holding the Redis password [REDIS_PASSWORD_FILE]; else
+                            REDIS_PASSWORD, else a password inside REDIS_URL
   --sentinel <list>         reach the master through Sentinel: host:port,host:port
                             [REDIS_SENTINELS] (port ${DEFAULT_SENTINEL_PORT} if left out); needs --master
   --master <name>           the master's name as the Sentinels know it [REDIS_SENTINEL_MASTER]
   --cluster <list>          serve a Redis Cluster from these seed nodes: host:port,host:port
                             [REDIS_CLUSTER_NODES] (port ${DEFAULT_REDIS_PORT} if left out)
-                            With --sentinel or --cluster, passwords come from the environment only:
-                            REDIS_PASSWORD (data nodes), REDIS_SENTINEL_PASSWORD (Sentinels).
+                            The data nodes' password comes from --redis-password-file or
+                            REDIS_PASSWORD; the Sentinels' from REDIS_SENTINEL_PASSWORD.
   --port, -p <port>         port to listen on [REDGE_PORT, PORT] (default ${DEFAULT_PORT})
   --host <host>             address to listen on [REDGE_HOST] (default ${DEFAULT_HOST})
   --token <token>           read-write bearer token; repeat for several [REDGE_TOKENS, comma-separated]
   --read-token <token>      read-only bearer token; repeat for several [REDGE_READ_TOKENS]
   --allow <commands>        commands denied by default to allow, comma-separated, e.g.
                             FLUSHDB,KEYS,"SCRIPT FLUSH" [REDGE_ALLOW]
+  --allow-scripts           run any script or function, not only redge's own and --script-file
+                            ones [REDGE_ALLOW_SCRIPTS=1]. Redis' ACLs are then all that stops a
+                            script from calling a denied command, so the gateway refuses to
+                            start unless its Redis user is barred from them (it prints the
+                            ACL SETUSER line to run)
+  --script-file <path>      a Lua script the gateway runs without --allow-scripts; repeat for
+                            several [REDGE_SCRIPT_FILES, comma-separated]
+  --script-timeout-ms <n>   stop a script the gateway does not know after this long, with
+                            SCRIPT KILL (default 5000, below --command-timeout-ms)
+                            [REDGE_SCRIPT_TIMEOUT_MS]
   --max-body-bytes <n>      largest request body (default 16 MiB) [REDGE_MAX_BODY_BYTES]
+  --max-buffered-bytes <n>  request-body bytes held at once over all requests, beyond which
+                            requests get 503 (default 64 MiB) [REDGE_MAX_BUFFERED_BYTES]
+  --request-timeout-ms <n>  a client must send a whole request within this (default 30000)
+                            [REDGE_REQUEST_TIMEOUT_MS]
   --command-timeout-ms <n>  how long Redis may take per command (default 10000)
                             [REDGE_COMMAND_TIMEOUT_MS]
   --health-check-interval-ms <n>
@@ -70,9 +96,36 @@ interface GatewayArgs {
   tokens: string[];
   readOnlyTokens: string[];
   allow: string[];
+  allowScripts: boolean;
+  /** Lua sources from --script-file. */
+  scripts: string[];
+  scriptTimeoutMs?: number;
   maxBodyBytes?: number;
+  maxBufferedBytes?: number;
+  requestTimeoutMs?: number;
   commandTimeoutMs?: number;
   healthCheckIntervalMs?: number;
+  /** The command line carried a Redis password (warned about, then hidden). */
+  passwordOnCommandLine: boolean;
+}
+
+/** A boolean environment flag: 1/true/yes (any case) are on, 0/false/no/empty off. */
+function flag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === "") return false;
+  if (/^(1|true|yes)$/i.test(value)) return true;
+  if (/^(0|false|no)$/i.test(value)) return false;
+  throw new UsageError(`${name} must be 1 or 0`);
+}
+
+function scriptSources(paths: string[]): string[] {
+  return paths.map((path, i) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "unreadable";
+      throw new UsageError(`--script-file ${i + 1}: cannot read it (${code})`);
+    }
+  });
 }
 
 /** Parses arguments and environment; returns the settings or one usage error message. */
@@ -104,6 +157,21 @@ export function parseGatewayArgs(argv: string[], env: CliContext["env"]): Parsed
       "--health-check-interval-ms",
       Number.MAX_SAFE_INTEGER,
     );
+    const scriptTimeoutMs = integer(
+      values["script-timeout-ms"] ?? env.REDGE_SCRIPT_TIMEOUT_MS,
+      "--script-timeout-ms",
+      Number.MAX_SAFE_INTEGER,
+    );
+    const maxBufferedBytes = integer(
+      values["max-buffered-bytes"] ?? env.REDGE_MAX_BUFFERED_BYTES,
+      "--max-buffered-bytes",
+      Number.MAX_SAFE_INTEGER,
+    );
+    const requestTimeoutMs = integer(
+      values["request-timeout-ms"] ?? env.REDGE_REQUEST_TIMEOUT_MS,
+      "--request-timeout-ms",
+      Number.MAX_SAFE_INTEGER,
+    );
     const target = redisTarget(values, env);
     const args: GatewayArgs = {
       ...target,
@@ -112,13 +180,21 @@ export function parseGatewayArgs(argv: string[], env: CliContext["env"]): Parsed
       tokens,
       readOnlyTokens: list(values["read-token"], env.REDGE_READ_TOKENS),
       allow: list(values.allow, env.REDGE_ALLOW),
+      allowScripts:
+        values["allow-scripts"] === true ||
+        flag(env.REDGE_ALLOW_SCRIPTS, "REDGE_ALLOW_SCRIPTS"),
+      scripts: scriptSources(list(values["script-file"], env.REDGE_SCRIPT_FILES)),
+      ...(scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs }),
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+      ...(maxBufferedBytes === undefined ? {} : { maxBufferedBytes }),
+      ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
       ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
       ...(healthCheckIntervalMs === undefined ? {} : { healthCheckIntervalMs }),
+      passwordOnCommandLine: hasPassword(values.redis),
     };
     return { args };
   } catch (error) {
-    if (error instanceof UsageError) return { error: error.message };
+    if (error instanceof UsageError || error instanceof SecretError) return { error: error.message };
     throw error;
   }
 }
@@ -156,7 +232,8 @@ function redisTarget(values: ParsedValues, env: CliContext["env"]): Pick<Gateway
   const sentinels = fromArgs ? values.sentinel : env.REDIS_SENTINELS;
   const cluster = fromArgs ? values.cluster : env.REDIS_CLUSTER_NODES;
   const url = fromArgs ? values.redis : env.REDIS_URL;
-  const password = env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {};
+  const secret = redisPassword(values["redis-password-file"], env);
+  const password = secret === undefined ? {} : { password: secret };
   if (sentinels !== undefined && cluster !== undefined) {
     throw new UsageError("REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set; choose one");
   }
@@ -192,7 +269,7 @@ function redisTarget(values: ParsedValues, env: CliContext["env"]): Pick<Gateway
     };
   }
   if (values.master !== undefined) throw new UsageError("--master is only used with --sentinel");
-  return { redis: url ?? DEFAULT_REDIS };
+  return { redis: withPassword(url ?? DEFAULT_REDIS, secret) };
 }
 
 /** What the gateway serves, for its start-up line: never a password. */
@@ -208,6 +285,12 @@ function describeRedis(redis: GatewayArgs["redis"]): string {
 
 const OPTIONS = {
   redis: { type: "string" },
+  "redis-password-file": { type: "string" },
+  "allow-scripts": { type: "boolean" },
+  "script-file": { type: "string", multiple: true },
+  "script-timeout-ms": { type: "string" },
+  "max-buffered-bytes": { type: "string" },
+  "request-timeout-ms": { type: "string" },
   sentinel: { type: "string" },
   master: { type: "string" },
   cluster: { type: "string" },
@@ -226,6 +309,10 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const parsed = argsOrExit("gateway", parseGatewayArgs(argv, context.env), USAGE, context);
   if ("exit" in parsed) return parsed.exit;
   const { args } = parsed;
+  if (args.passwordOnCommandLine) {
+    context.err(`redge gateway: ${PASSWORD_ON_COMMAND_LINE}`);
+    context.hideArguments?.("redge gateway");
+  }
 
   let gateway: Gateway;
   try {
@@ -234,7 +321,12 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       tokens: args.tokens,
       readOnlyTokens: args.readOnlyTokens,
       allow: args.allow,
+      allowScripts: args.allowScripts,
+      scripts: args.scripts,
+      ...(args.scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs: args.scriptTimeoutMs }),
       ...(args.maxBodyBytes === undefined ? {} : { maxBodyBytes: args.maxBodyBytes }),
+      ...(args.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: args.maxBufferedBytes }),
+      ...(args.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: args.requestTimeoutMs }),
       ...(args.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: args.commandTimeoutMs }),
       ...(args.healthCheckIntervalMs === undefined
         ? {}
@@ -263,8 +355,22 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     `redge gateway listening on ${url} -> ${describeRedis(args.redis)} (${args.tokens.length} read-write, ${readOnly} read-only token${readOnly === 1 ? "" : "s"})`,
   );
 
-  const signal = await shutdown;
-  context.err(`redge gateway: ${signal} received, shutting down`);
+  // The policy is read from Redis once it answers; a failed start-up check (--allow-scripts with
+  // a Redis user that may run denied commands) ends the gateway with the ACL line to use.
+  const refused = gateway.ready().then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  const outcome = await Promise.race([
+    shutdown.then((signal) => ({ signal })),
+    refused.then((reason) => (reason === undefined ? new Promise<never>(() => {}) : { reason })),
+  ]);
+  if ("reason" in outcome) {
+    context.err(`redge gateway: refusing to serve: ${redact(outcome.reason)}`);
+    await gateway.close();
+    return 1;
+  }
+  context.err(`redge gateway: ${outcome.signal} received, shutting down`);
   await gateway.close();
   context.err("redge gateway: stopped");
   return 0;

@@ -11,6 +11,10 @@ const context: CliContext = {
   env: process.env,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  hideArguments(title) {
+    // On Linux, Node writes the title over the memory of argv, which /proc/<pid>/cmdline reads.
+    process.title = title;
+  },
   shutdownSignal() {
     signalled ??= new Promise((resolve) => {
       const onSignal = (signal: string) => {

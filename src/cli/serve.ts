@@ -12,6 +12,12 @@ import { ConfigError } from "../errors.js";
 import { redact } from "../security/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+import {
+  hasPassword,
+  PASSWORD_ON_COMMAND_LINE,
+  redisPassword,
+  SecretError,
+} from "./redis-secrets.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
 // Mirrors worker/node.ts; not imported so that `--help` and bad arguments load neither Hono nor
@@ -27,13 +33,21 @@ Serves the redge HTTP API (cache, subjects, queues, streams; OpenAPI at /openapi
 Options (environment variable in brackets; options win over the environment):
   --redis <url>             redis:// or rediss:// URL [REDIS_URL]. Without it, Sentinel and
                             Cluster are read from REDIS_SENTINELS / REDIS_CLUSTER_NODES (and a
-                            REST pair from UPSTASH_REDIS_REST_URL/TOKEN); default ${DEFAULT_REDIS}
+                            REST pair from UPSTASH_REDIS_REST_URL/TOKEN); default ${DEFAULT_REDIS}.
+                            Keep the password out of it: the command line is visible to others
+  --redis-password-file <path>
+                            file holding the Redis password [REDIS_PASSWORD_FILE]; else
+                            REDIS_PASSWORD, else a password inside REDIS_URL
   --port, -p <port>         port to listen on [REDGE_PORT, PORT] (default ${DEFAULT_PORT})
   --host <host>             address to listen on [REDGE_HOST] (default ${DEFAULT_HOST}; 0.0.0.0
                             in a container)
   --token <token>           read-write bearer token; repeat for several [REDGE_TOKENS, comma-separated]
   --read-token <token>      read-only bearer token; repeat for several [REDGE_READ_TOKENS]
   --max-body-bytes <n>      largest request body (default 1 MiB) [REDGE_MAX_BODY_BYTES]
+  --max-buffered-bytes <n>  request-body bytes held at once over all requests, beyond which
+                            requests get 503 (default 64 MiB) [REDGE_MAX_BUFFERED_BYTES]
+  --request-timeout-ms <n>  a client must send a whole request within this (default 30000)
+                            [REDGE_REQUEST_TIMEOUT_MS]
   --help, -h                show this help
 
 At least one token is required. Prefer the environment for tokens: command-line arguments are
@@ -47,6 +61,9 @@ const OPTIONS = {
   token: { type: "string", multiple: true },
   "read-token": { type: "string", multiple: true },
   "max-body-bytes": { type: "string" },
+  "max-buffered-bytes": { type: "string" },
+  "request-timeout-ms": { type: "string" },
+  "redis-password-file": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -57,6 +74,10 @@ export interface ServeArgs {
   tokens: string[];
   readOnlyTokens: string[];
   maxBodyBytes?: number;
+  maxBufferedBytes?: number;
+  requestTimeoutMs?: number;
+  /** The command line carried a Redis password (warned about, then hidden). */
+  passwordOnCommandLine: boolean;
 }
 
 /** Variables that say where Redis is; with none of them set, the default URL is used. */
@@ -113,13 +134,30 @@ export function parseServeArgs(argv: string[], env: CliContext["env"]): ParsedAr
     2 ** 31,
   );
   if ("error" in maxBody) return { error: maxBody.error as string };
+  const maxBuffered = integer(
+    values["max-buffered-bytes"] ?? env.REDGE_MAX_BUFFERED_BYTES,
+    "--max-buffered-bytes",
+    1,
+    2 ** 40,
+  );
+  if ("error" in maxBuffered) return { error: maxBuffered.error as string };
+  const requestTimeout = integer(
+    values["request-timeout-ms"] ?? env.REDGE_REQUEST_TIMEOUT_MS,
+    "--request-timeout-ms",
+    1,
+    2 ** 31,
+  );
+  if ("error" in requestTimeout) return { error: requestTimeout.error as string };
 
   let redis: RedgeConfig;
   try {
-    redis = redisConfig(values.redis || undefined, env);
+    const password = redisPassword(values["redis-password-file"], env);
+    const withSecret = password === undefined ? env : { ...env, REDIS_PASSWORD: password };
+    redis = redisConfig(values.redis || undefined, withSecret);
   } catch (error) {
     // ConfigError messages name fields and variables, never values.
     if (error instanceof ConfigError) return { error: redact(error.message) };
+    if (error instanceof SecretError) return { error: error.message };
     throw error;
   }
   if (values.redis && redis.kind === "rest") {
@@ -133,6 +171,9 @@ export function parseServeArgs(argv: string[], env: CliContext["env"]): ParsedAr
       tokens,
       readOnlyTokens: list(values["read-token"], env.REDGE_READ_TOKENS),
       ...(maxBody.value === undefined ? {} : { maxBodyBytes: maxBody.value }),
+      ...(maxBuffered.value === undefined ? {} : { maxBufferedBytes: maxBuffered.value }),
+      ...(requestTimeout.value === undefined ? {} : { requestTimeoutMs: requestTimeout.value }),
+      passwordOnCommandLine: hasPassword(values.redis),
     },
   };
 }
@@ -152,6 +193,10 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const parsed = argsOrExit("serve", parseServeArgs(argv, context.env), USAGE, context);
   if ("exit" in parsed) return parsed.exit;
   const { args } = parsed;
+  if (args.passwordOnCommandLine) {
+    context.err(`redge serve: ${PASSWORD_ON_COMMAND_LINE}`);
+    context.hideArguments?.("redge serve");
+  }
   const shutdown = context.shutdownSignal();
 
   // Loaded only now: Hono, the app and ioredis are not needed for --help or a usage error.
@@ -165,6 +210,8 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       tokens: args.tokens,
       readOnlyTokens: args.readOnlyTokens,
       ...(args.maxBodyBytes === undefined ? {} : { maxBodyBytes: args.maxBodyBytes }),
+      ...(args.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: args.maxBufferedBytes }),
+      ...(args.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: args.requestTimeoutMs }),
       onError: (error) => {
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         context.err(`redge serve: ${redact(text)}`);

@@ -80,6 +80,8 @@ export async function checkScriptUser(
     if (reply === "OK") permitted.push(spec.name.replace("|", " ").toUpperCase());
   }
   if (permitted.length > 0) {
+    // Whole commands (FLUSHALL, MIGRATE) say more than CLUSTER subcommands: list them first.
+    permitted.sort((a, b) => Number(a.includes(" ")) - Number(b.includes(" ")));
     const shown = permitted.slice(0, 12).join(", ");
     const more = permitted.length > 12 ? ` and ${permitted.length - 12} more` : "";
     return refuse(

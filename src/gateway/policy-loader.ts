@@ -27,6 +27,8 @@ export class GatewayRefusal extends ConfigError {
   constructor(message: string) {
     super([{ path: "allowScripts", message }]);
     this.name = "GatewayRefusal";
+    // The operator reads this line as it is; "Invalid redge config: allowScripts:" adds nothing.
+    this.message = message;
   }
 }
 

@@ -7,6 +7,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
+import { requestTimeouts } from "../web/request-timeouts.js";
 
 export interface ListenOptions {
   /** 0 (the default) picks a free port. */
@@ -38,13 +39,10 @@ export async function listen(
   const host = options.host ?? "127.0.0.1";
   // overrideGlobalObjects: false keeps the process' own Request/Response untouched, since the
   // gateway may be embedded in an application (or a test) that uses fetch itself.
-  const server = createAdaptorServer({ fetch }) as Server;
-  // A client must send its whole request in this time: an upload left unfinished is not held
-  // open (Node's default is 300 s), and its bytes are given back (see body.ts).
-  if (settings.requestTimeoutMs !== undefined) {
-    server.requestTimeout = settings.requestTimeoutMs;
-    server.headersTimeout = Math.min(server.headersTimeout, settings.requestTimeoutMs);
-  }
+  const server = createAdaptorServer({
+    fetch,
+    serverOptions: requestTimeouts(settings.requestTimeoutMs),
+  }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

@@ -7,6 +7,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway } from "../../test/helpers/gateway.js";
+import { type Monitor, monitor } from "../../test/helpers/monitor.js";
 import { type RunningRedis, startRedisServer } from "../../test/helpers/redis-server.js";
 import type { RedgeClient } from "../client.js";
 import { createClient } from "../create-client.js";
@@ -48,7 +49,7 @@ const OPS: Op[] = [
 describe("priority stream: one round trip per operation", () => {
   let redis: RunningRedis;
   let gateway: RunningGateway;
-  let monitor: Redis;
+  let watcher: Monitor;
   let marker: Redis;
   const seen: string[][] = [];
   let markers = 0;
@@ -57,13 +58,12 @@ describe("priority stream: one round trip per operation", () => {
     redis = await startRedisServer();
     gateway = await startGateway({ redisUrl: redis.url });
     marker = new Redis(redis.url);
-    monitor = await new Redis(redis.url).monitor();
-    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+    watcher = await monitor(redis.port, ({ args, source }) => {
       if (source !== "lua") seen.push(args);
     });
   });
   afterAll(async () => {
-    monitor?.disconnect();
+    watcher?.close();
     marker?.disconnect();
     await gateway?.close();
     await redis?.stop();

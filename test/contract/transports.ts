@@ -41,7 +41,9 @@ const runId = Math.random().toString(36).slice(2, 8);
 export function contractScript(transport: TransportName): string {
   return `-- contract script ${runId} ${transport}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`;
 }
-const CONTRACT_SCRIPTS = (["tcp", "rest", "tcp-cluster", "rest-cluster"] as const).map(contractScript);
+const CONTRACT_SCRIPTS = (["tcp", "rest", "tcp-cluster", "rest-cluster"] as const).map(
+  contractScript,
+);
 
 let transports: TransportName[] = ["tcp", "rest"];
 let clusterNodes: { host: string; port: number }[] | undefined;
