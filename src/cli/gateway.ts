@@ -181,8 +181,7 @@ export function parseGatewayArgs(argv: string[], env: CliContext["env"]): Parsed
       readOnlyTokens: list(values["read-token"], env.REDGE_READ_TOKENS),
       allow: list(values.allow, env.REDGE_ALLOW),
       allowScripts:
-        values["allow-scripts"] === true ||
-        flag(env.REDGE_ALLOW_SCRIPTS, "REDGE_ALLOW_SCRIPTS"),
+        values["allow-scripts"] === true || flag(env.REDGE_ALLOW_SCRIPTS, "REDGE_ALLOW_SCRIPTS"),
       scripts: scriptSources(list(values["script-file"], env.REDGE_SCRIPT_FILES)),
       ...(scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs }),
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
@@ -194,7 +193,8 @@ export function parseGatewayArgs(argv: string[], env: CliContext["env"]): Parsed
     };
     return { args };
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SecretError) return { error: error.message };
+    if (error instanceof UsageError || error instanceof SecretError)
+      return { error: error.message };
     throw error;
   }
 }

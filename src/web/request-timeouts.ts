@@ -12,4 +12,3 @@ export function requestTimeouts(requestTimeoutMs: number | undefined) {
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
   };
 }
-
