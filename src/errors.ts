@@ -152,3 +152,14 @@ export function certainlyNotExecuted(error: unknown): boolean {
   if (error instanceof CommandError) return TRANSIENT_PREFIXES.has(error.prefix);
   return false;
 }
+
+/**
+ * Redis refused a write because it reached `maxmemory` under a policy that evicts nothing: the
+ * request was fine, the server is full. Also inside a transaction (EXECABORT ... First error: OOM).
+ */
+export function isOutOfMemory(error: unknown): error is CommandError {
+  return (
+    error instanceof CommandError &&
+    (error.prefix === "OOM" || /First error: OOM\b/.test(error.message))
+  );
+}

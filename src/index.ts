@@ -17,6 +17,7 @@ export {
   ConfigError,
   ConnectionError,
   DurabilityError,
+  isOutOfMemory,
   isTransient,
   RedgeError,
   TimeoutError,

@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { ValidationError } from "./errors.js";
+import { isWellFormed, NOT_WELL_FORMED } from "./web/unicode.js";
 
 // Braces would let a name pick another hash slot or collide with another tenant's keys;
 // control characters make keys unreadable in tools and logs.
@@ -15,14 +16,22 @@ export const keyNameSchema = z
   .string()
   .min(1, "must not be empty")
   .max(200, "must be at most 200 characters")
-  .refine((s) => !FORBIDDEN.test(s), "must not contain '{', '}' or control characters");
+  .refine((s) => !FORBIDDEN.test(s), "must not contain '{', '}' or control characters")
+  .refine(isWellFormed, NOT_WELL_FORMED);
 
 /** An item id stored inside a structure (hash field, sorted-set member). */
 export const itemIdSchema = z
   .string()
   .min(1, "must not be empty")
   .max(512, "must be at most 512 characters")
-  .refine((s) => !FORBIDDEN.test(s), "must not contain '{', '}' or control characters");
+  .refine((s) => !FORBIDDEN.test(s), "must not contain '{', '}' or control characters")
+  .refine(isWellFormed, NOT_WELL_FORMED);
+
+/**
+ * Text stored as it is (not as JSON): a lone surrogate has no UTF-8 form, so Redis would get
+ * U+FFFD in its place and the value would come back changed.
+ */
+export const rawTextSchema = z.string().refine(isWellFormed, NOT_WELL_FORMED);
 
 /** A finite number (NaN and ±Infinity rejected). */
 export const finiteNumberSchema = z.number().refine(Number.isFinite, "must be a finite number");

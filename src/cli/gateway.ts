@@ -366,7 +366,9 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     refused.then((reason) => (reason === undefined ? new Promise<never>(() => {}) : { reason })),
   ]);
   if ("reason" in outcome) {
-    context.err(`redge gateway: refusing to serve: ${redact(outcome.reason)}`);
+    // Written by the gateway itself (a user name, never a password): no redaction, which would
+    // mask the ACL line the operator needs.
+    context.err(`redge gateway: refusing to serve: ${outcome.reason}`);
     await gateway.close();
     return 1;
   }

@@ -1,8 +1,10 @@
 /**
  * What `createDict` accepts: the dict's name, its options, and the keys of its entries.
  */
+
 import * as z from "zod";
 import { durationMsSchema, keyNameSchema } from "../validation.js";
+import { isWellFormed, NOT_WELL_FORMED } from "../web/unicode.js";
 
 /** Seed default (good-redis `DictProxy`): a dict expires one day after its last write. */
 export const DEFAULT_TTL_MS = 86_400_000;
@@ -12,7 +14,10 @@ export const DEFAULT_SCAN_COUNT = 100;
 export const dictNameSchema = keyNameSchema;
 
 /** The key of an entry: any string up to 1024 characters (a hash field, never a key part). */
-export const dictKeySchema = z.string().max(1024, "must be at most 1024 characters");
+export const dictKeySchema = z
+  .string()
+  .max(1024, "must be at most 1024 characters")
+  .refine(isWellFormed, NOT_WELL_FORMED);
 
 const scanCountSchema = z
   .number()

@@ -23,7 +23,7 @@ function dryRunWords(spec: CommandSpec): string[] {
 
 /**
  * The user the gateway should connect as: everything but the dangerous and admin commands and
- * SELECT (from a script it reaches other databases), plus what the gateway itself needs: ROLE for
+ * SELECT and MOVE (from a script they reach other databases), plus what the gateway itself needs: ROLE for
  * its health check and ACL DRYRUN for this check (neither can be called from a script), and the
  * commands the operator allowed.
  */
@@ -40,6 +40,7 @@ export function aclSetUserLine(user: string, allow: ReadonlySet<string>): string
     "-@dangerous",
     "-@admin",
     "-select",
+    "-move",
     "+role",
     "+acl|dryrun",
     ...allowed,
@@ -81,7 +82,9 @@ export async function checkScriptUser(
   }
   if (permitted.length > 0) {
     // Whole commands (FLUSHALL, MIGRATE) say more than CLUSTER subcommands: list them first.
-    permitted.sort((a, b) => Number(a.includes(" ")) - Number(b.includes(" ")));
+    permitted.sort(
+      (a, b) => Number(a.includes(" ")) - Number(b.includes(" ")) || a.localeCompare(b),
+    );
     const shown = permitted.slice(0, 12).join(", ");
     const more = permitted.length > 12 ? ` and ${permitted.length - 12} more` : "";
     return refuse(

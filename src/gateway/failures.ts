@@ -12,7 +12,13 @@
  * - `TIMEOUT`: no reply within `commandTimeoutMs`; it may have run;
  * - `ERR` (bad request) and `NOPERM` (read-only token): repeating will not help.
  */
-import { CommandError, ConnectionError, isTransient, TimeoutError } from "../errors.js";
+import {
+  CommandError,
+  ConnectionError,
+  isOutOfMemory,
+  isTransient,
+  TimeoutError,
+} from "../errors.js";
 import { AcquireTimeoutError } from "../transport/pool.js";
 import { GatewayRefusal } from "./policy-loader.js";
 
@@ -46,7 +52,7 @@ export function failureOf(error: unknown): Failure {
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }
-  if (error instanceof CommandError && error.prefix === "OOM") {
+  if (isOutOfMemory(error)) {
     // maxmemory reached with a no-eviction policy: the server's state, not the request, is at
     // fault. 507 says so (and that repeating now will not help until memory is freed).
     return { status: 507, message: error.message };

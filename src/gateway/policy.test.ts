@@ -77,6 +77,8 @@ describe("gateway policy from Redis' command table", () => {
     ["RESTORE", "k", "0", "payload"],
     ["SORT", "l", "BY", "nosort"],
     ["INFO"],
+    ["MOVE", "k", "1"],
+    ["COPY", "a", "b", "DB", "1"],
   ])("denies %s with a 400 naming it (dangerous or admin per Redis)", (...command) => {
     const verdict = rw(command);
     expect(verdict.ok).toBe(false);
@@ -124,6 +126,10 @@ describe("gateway policy from Redis' command table", () => {
     expect(rw(["XREADGROUP", "GROUP", "g", "BLOCK", "COUNT", "5", "STREAMS", "s", ">"])).toEqual({
       ok: true,
     });
+  });
+
+  it("lets COPY within the database through", () => {
+    expect(rw(["COPY", "a", "b", "REPLACE"])).toEqual({ ok: true });
   });
 
   it("refuses commands this server does not have", () => {
@@ -227,7 +233,7 @@ describe("gateway policy from Redis' command table", () => {
 
   it("lists what a script's ACL user must be barred from: script-callable denied commands and SELECT", () => {
     const names = deniedInScripts(table, allowSet(["KEYS"])).map((spec) => spec.name);
-    for (const name of ["flushall", "flushdb", "migrate", "swapdb", "restore", "select", "sort"]) {
+    for (const name of ["flushall", "flushdb", "migrate", "swapdb", "restore", "select", "move"]) {
       expect(names).toContain(name);
     }
     // KEYS is allowed here; CONFIG and SCRIPT FLUSH cannot be called from a script at all.

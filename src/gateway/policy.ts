@@ -11,8 +11,9 @@
  *   `@transaction` category); everything else comes from the server.
  * - **denied** unless the operator allows it by name: every command in the `@dangerous` or
  *   `@admin` ACL category or flagged `admin` (FLUSHALL, KEYS, RESTORE, MIGRATE, CONFIG, INFO,
- *   SORT ...), plus the script-cache commands that affect every client (SCRIPT FLUSH/KILL,
- *   FUNCTION FLUSH/KILL/RESTORE).
+ *   SORT ...), the script-cache commands that affect every client (SCRIPT FLUSH/KILL,
+ *   FUNCTION FLUSH/KILL/RESTORE), and the ones that reach another database (MOVE, COPY with DB):
+ *   a token is for the gateway's database, as SELECT is never allowed.
  * - **scripts** (`@scripting`): by default only scripts the gateway knows run (redge's own, by
  *   SHA-1, plus any the operator registered), so EVALSHA and the EVAL fallback of redge's clients
  *   keep working; other EVAL/EVALSHA/SCRIPT LOAD and every FCALL/FUNCTION LOAD/DELETE need
@@ -69,6 +70,13 @@ const SHARED_SCRIPT_STATE: Readonly<Record<string, ReadonlySet<string>>> = {
   SCRIPT: new Set(["FLUSH", "KILL"]),
   FUNCTION: new Set(["FLUSH", "KILL", "RESTORE"]),
 };
+
+/** Whether a command writes into another database than the connection's. */
+function reachesOtherDatabase(name: string, command: readonly string[]): boolean {
+  if (name === "MOVE") return true;
+  // COPY source destination [DB n] [REPLACE]: the options follow the two keys.
+  return name === "COPY" && command.slice(3).some((word) => word.toUpperCase() === "DB");
+}
 
 /** Commands that run or install code, and how a long run is stopped. */
 const SCRIPT_RUNS: Readonly<Record<string, "SCRIPT" | "FUNCTION">> = {
@@ -205,6 +213,10 @@ export function classify(
   if (isDangerous(spec) || (sub && SHARED_SCRIPT_STATE[name]?.has(subName!))) {
     return { name, label, access, restriction: "denied", allowKeys };
   }
+  if (reachesOtherDatabase(name, command)) {
+    const shown = name === "COPY" ? "COPY with DB" : name;
+    return { name, label: shown, access, restriction: "denied", allowKeys };
+  }
   const kill = SCRIPT_RUNS[name];
   if (kill || CODE_INSTALLS.has(label)) {
     const sha = codeSha(name, subName, command);
@@ -288,8 +300,10 @@ export function checkCommands(
 
 /**
  * The commands (and subcommands) this policy denies that a script could call (`noscript` ones
- * cannot be called from Lua), minus those the operator allowed, plus SELECT: from a script it
- * reaches other databases. With `allowScripts` the gateway's ACL user must be refused each one.
+ * cannot be called from Lua), minus those the operator allowed, plus SELECT and MOVE: from a
+ * script they reach other databases. (COPY ... DB does too, but an ACL cannot tell its DB option
+ * apart; the docs say to give such a gateway a Redis with one database.) With `allowScripts`
+ * the gateway's ACL user must be refused each one.
  */
 export function deniedInScripts(table: CommandTable, allow: ReadonlySet<string>): CommandSpec[] {
   const out: CommandSpec[] = [];
@@ -299,7 +313,7 @@ export function deniedInScripts(table: CommandTable, allow: ReadonlySet<string>)
     const keys = sub === undefined ? [name] : [name, `${name} ${sub}`];
     if (keys.some((key) => allow.has(key))) continue;
     const shared = sub !== undefined && SHARED_SCRIPT_STATE[name]?.has(sub);
-    if (isDangerous(spec) || shared || name === "SELECT") out.push(spec);
+    if (isDangerous(spec) || shared || name === "SELECT" || name === "MOVE") out.push(spec);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import {
   finiteNumberSchema,
   itemIdSchema,
   keyNameSchema,
+  rawTextSchema,
 } from "../validation.js";
 
 /** Most items one pull returns. */
@@ -44,7 +45,7 @@ export const prioritySchema = finiteNumberSchema;
 // The depth check runs first: z.json() recurses, and a value nested thousands deep would end in
 // a RangeError instead of a ValidationError.
 export const dataSchema = depthLimited(
-  z.union([z.string(), z.json()], {
+  z.union([rawTextSchema, z.json()], {
     error: "must be a string or a JSON value (no undefined, NaN, Infinity, BigInt or functions)",
   }),
 );

@@ -2,7 +2,9 @@
  * What the subjects capability accepts as prefix, subject name and property name, and the
  * KRules layout those names map to.
  */
+
 import * as z from "zod";
+import { isWellFormed, NOT_WELL_FORMED } from "../web/unicode.js";
 
 /** Whether `s` holds a control character (U+0000–U+001F, U+007F). */
 function hasControl(s: string): boolean {
@@ -23,21 +25,24 @@ function badKeyPart(s: string): boolean {
 export const subjectPrefixSchema = z
   .string()
   .max(200, "must be at most 200 characters")
-  .refine((s) => !badKeyPart(s), "must not contain '{', '}' or control characters");
+  .refine((s) => !badKeyPart(s), "must not contain '{', '}' or control characters")
+  .refine(isWellFormed, NOT_WELL_FORMED);
 
 /** A subject's name, e.g. `user|42` or `device:abc`. */
 export const subjectNameSchema = z
   .string()
   .min(1, "must not be empty")
   .max(512, "must be at most 512 characters")
-  .refine((s) => !badKeyPart(s), "must not contain '{', '}' or control characters");
+  .refine((s) => !badKeyPart(s), "must not contain '{', '}' or control characters")
+  .refine(isWellFormed, NOT_WELL_FORMED);
 
 /** A property's name. It becomes a hash field, never a key part, so braces are harmless here. */
 export const propNameSchema = z
   .string()
   .min(1, "must not be empty")
   .max(512, "must be at most 512 characters")
-  .refine((s) => !hasControl(s), "must not contain control characters");
+  .refine((s) => !hasControl(s), "must not contain control characters")
+  .refine(isWellFormed, NOT_WELL_FORMED);
 
 export const subjectsOptionsSchema = z.object({ prefix: subjectPrefixSchema.default("") }).strict();
 export type SubjectsOptions = z.input<typeof subjectsOptionsSchema>;

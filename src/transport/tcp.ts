@@ -422,7 +422,13 @@ export function toRedgeError(error: unknown, command: string, live: boolean): Er
   if (error instanceof RedgeError) return error;
   const err = error as { name?: string; message?: string; code?: string };
   const message = redact(err?.message ?? String(error));
-  if (err?.name === "ReplyError") return new CommandError(message, { command });
+  if (err?.name === "ReplyError") {
+    // EXECABORT alone does not say what was wrong; Redis' reply to the refused command does
+    // (OOM, a wrong arity...). Only its message is kept, as the gateway reports it.
+    const first = (error as { previousErrors?: { message?: string }[] }).previousErrors?.[0];
+    const cause = first?.message ? ` First error: ${redact(first.message)}` : "";
+    return new CommandError(`${message}${cause}`, { command });
+  }
   if (err?.name === "MaxRetriesPerRequestError") {
     return new ConnectionError("Redis is unreachable (reconnect attempts failed)", { sent: false });
   }

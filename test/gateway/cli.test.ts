@@ -161,7 +161,7 @@ describe("redge gateway --allow-scripts", () => {
     expect(cli.stderr()).toMatch(/refusing to serve/);
     expect(cli.stderr()).toMatch(/may run commands the gateway denies.*FLUSHALL/s);
     expect(cli.stderr()).toMatch(
-      /ACL SETUSER redge-gateway on ><password> ~\* &\* \+@all -@dangerous -@admin -select/,
+      /ACL SETUSER redge-gateway on ><password> ~\* &\* \+@all -@dangerous -@admin -select -move/,
     );
   });
 

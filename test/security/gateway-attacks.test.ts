@@ -57,7 +57,10 @@ async function send(
   const response = await fetch(`${target.url}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}` },
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body:
+      typeof body === "string" || body instanceof Uint8Array
+        ? (body as BodyInit)
+        : JSON.stringify(body),
     signal: AbortSignal.timeout(20_000),
   });
   const json = (await response.json()) as { error?: string; result?: unknown };

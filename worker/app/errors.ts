@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   CommandError,
   ConflictError,
+  isOutOfMemory,
   isTransient,
   RedgeError,
   SubjectValueError,
@@ -113,7 +114,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof SubjectValueError) return new ApiError(409, "conflict", error.message);
   if (error instanceof ValidationError) return badRequest([...error.issues]);
   if (isTransient(error)) return unavailable();
-  if (error instanceof CommandError && error.prefix === "OOM") {
+  if (isOutOfMemory(error)) {
     // maxmemory reached under a no-eviction policy: the request was fine, the server is full.
     return new ApiError(
       507,
