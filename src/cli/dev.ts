@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { createDevGatewayUser, DEV_GATEWAY_USER } from "../dev/gateway-user.js";
 import {
   describeExit,
   findRedisServer,
@@ -30,7 +31,7 @@ import {
   workerEntry,
 } from "../dev/worker-child.js";
 import { ConfigError } from "../errors.js";
-import { createGateway, type Gateway } from "../gateway/index.js";
+import { allowSet, createGateway, type Gateway } from "../gateway/index.js";
 import { redact } from "../security/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
@@ -263,12 +264,27 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     return 0;
   }
 
+  // On the Redis dev started, the gateway runs any script, as a user Redis bars from the
+  // commands the gateway denies; on a Redis of the developer's own, only redge's scripts.
+  let gatewayRedis = redisUrl;
+  if (child) {
+    try {
+      gatewayRedis = await createDevGatewayUser(redisUrl, allowSet(args.allow));
+    } catch {
+      context.err("redge dev: cannot create the gateway's Redis user");
+      await stopChild();
+      return 1;
+    }
+  }
+  const allowScripts = child !== undefined;
+
   let gateway: Gateway;
   try {
     gateway = createGateway({
-      redis: redisUrl,
+      redis: gatewayRedis,
       tokens,
       allow: args.allow,
+      allowScripts,
       shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
       log: (line) => context.err(line),
     });
@@ -350,6 +366,9 @@ async function run(argv: string[], context: CliContext): Promise<number> {
         : []),
       `  Token:        ${token}  (${tokenNote})`,
       `  Dev mode:     ${args.allow.join(", ")} allowed (denied by default in \`redge gateway\`)`,
+      allowScripts
+        ? `  Scripts:      any (its Redis user ${DEV_GATEWAY_USER} is barred from denied commands)`
+        : "  Scripts:      redge's own only (--redis: the gateway cannot vouch for your Redis user)",
       ...(isLoopback(args.host) ? [] : [`  Note:         listening on ${args.host}, not loopback`]),
       "",
       "Point @upstash/redis at it (e.g. in .env.local):",

@@ -63,6 +63,14 @@ describe("redge dev", () => {
       expect(await redis.get(key)).toBe("kept");
       // Dev mode allows KEYS (denied by default by the gateway).
       expect(await redis.keys(`${key}*`)).toEqual([key]);
+      // ...and any script, as a Redis user barred from what the gateway denies.
+      expect(await redis.createScript<string>("return ARGV[1]").exec([], ["scripted"])).toBe(
+        "scripted",
+      );
+      await expect(redis.eval("return redis.call('FLUSHALL')", [], [])).rejects.toThrow(
+        /can't run this command/,
+      );
+      expect(first.stdout()).toMatch(/Scripts: +any/);
 
       // The printed curl line, as curl sends it (form content type).
       const ping = await fetch(`${shown.gateway}/`, {
