@@ -21,7 +21,18 @@ import type {
   RedisCommand,
   RedisReply,
 } from "./port.js";
-import { type JsonValue, PriorityStream } from "./priority/index.js";
+import {
+  type JsonValue,
+  PriorityStream,
+  psadd,
+  psaddmany,
+  psdecrementAll,
+  psdeletebelowthreshold,
+  psexpired,
+  psincrement,
+  pspull,
+  type SeedAddManyItem,
+} from "./priority/index.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry.js";
 import { Script } from "./script.js";
 import { redact } from "./security/redact.js";
@@ -317,27 +328,32 @@ export class RedgeClient {
   }
 
   // The seed's names (good-redis), for people coming from Python: the stream name first, then
-  // the same arguments as the PriorityStream method.
+  // the same arguments as the PriorityStream method, with the seed's defaults (see
+  // priority/aliases.ts: `pspull` peeks unless `purge: true`, `psaddmany` takes tuples too).
   psadd<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["add"]>) {
-    return this.priority<T>(name).add(...args);
+    return psadd<T>(this, name, ...args);
   }
-  psaddmany<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["addMany"]>) {
-    return this.priority<T>(name).addMany(...args);
+  psaddmany<T = JsonValue>(
+    name: string,
+    items: readonly SeedAddManyItem<T>[],
+    options?: Parameters<PriorityStream<T>["addMany"]>[1],
+  ) {
+    return psaddmany<T>(this, name, items, options);
   }
   pspull<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["pull"]>) {
-    return this.priority<T>(name).pull(...args);
+    return pspull<T>(this, name, ...args);
   }
   psincrement(name: string, ...args: Parameters<PriorityStream["increment"]>) {
-    return this.priority(name).increment(...args);
+    return psincrement(this, name, ...args);
   }
   psdecrementAll(name: string, ...args: Parameters<PriorityStream["decrementAll"]>) {
-    return this.priority(name).decrementAll(...args);
+    return psdecrementAll(this, name, ...args);
   }
   psdeletebelowthreshold(name: string, ...args: Parameters<PriorityStream["deleteBelow"]>) {
-    return this.priority(name).deleteBelow(...args);
+    return psdeletebelowthreshold(this, name, ...args);
   }
   psexpired<T = JsonValue>(name: string, ...args: Parameters<PriorityStream<T>["expired"]>) {
-    return this.priority<T>(name).expired(...args);
+    return psexpired<T>(this, name, ...args);
   }
 
   #cache: Cache | undefined;

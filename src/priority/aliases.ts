@@ -1,6 +1,10 @@
 /**
  * The seed's names (good-redis' prioritized stream), for people coming from Python: the stream's
- * name first, then the same arguments as the method. The lead attaches them to the client.
+ * name first, then the method's arguments. They follow the seed's defaults, which is where they
+ * differ from the native methods:
+ * - `pspull` peeks unless `purge: true` (the native `pull` purges by default): a one-to-one port
+ *   of `pspull(name, count=5)` must not consume items;
+ * - `psaddmany` also takes the seed's `(id, data, priority)` tuples.
  */
 import type { RedgeClient } from "../client.js";
 import type { PriorityItem } from "./codec.js";
@@ -12,6 +16,11 @@ import type {
   PullOptions,
 } from "./schemas.js";
 import { type AddManyItem, type AddManyResult, type AddResult, PriorityStream } from "./stream.js";
+
+/** One item of `psaddmany`: the native `{ id, data, priority }`, or the seed's tuple. */
+export type SeedAddManyItem<T = JsonValue> =
+  | AddManyItem<T>
+  | readonly [id: string, data: T, priority: number];
 
 /** `stream.add(id, data, priority, options)`. */
 export async function psadd<T = JsonValue>(
@@ -25,23 +34,43 @@ export async function psadd<T = JsonValue>(
   return new PriorityStream<T>(client, name).add(id, data, priority, options);
 }
 
-/** `stream.addMany(items, options)`. */
+/**
+ * `stream.addMany(items, options)`; an item may also be the seed's `[id, data, priority]` tuple.
+ * Anything else is left for `addMany`'s validation to reject, naming `items.<n>`.
+ */
 export async function psaddmany<T = JsonValue>(
   client: RedgeClient,
   name: string,
-  items: readonly AddManyItem<T>[],
+  items: readonly SeedAddManyItem<T>[],
   options?: AddOptions,
 ): Promise<AddManyResult> {
-  return new PriorityStream<T>(client, name).addMany(items, options);
+  const list = Array.isArray(items) ? items.map((item) => fromTuple<T>(item)) : (items as never);
+  return new PriorityStream<T>(client, name).addMany(list, options);
 }
 
-/** `stream.pull(options)`. */
+function fromTuple<T>(item: SeedAddManyItem<T>): AddManyItem<T> {
+  if (!Array.isArray(item) || item.length !== 3) return item as AddManyItem<T>;
+  const [id, data, priority] = item as readonly [string, T, number];
+  return { id, data, priority };
+}
+
+/**
+ * The seed's `pspull(name, count=1, purge=False, gate=False)`: a **peek** unless `purge: true`
+ * (or a `leaseMs`). The native `stream.pull()` purges by default instead.
+ */
 export async function pspull<T = JsonValue>(
   client: RedgeClient,
   name: string,
   options?: PullOptions,
 ): Promise<PriorityItem<T>[]> {
-  return new PriorityStream<T>(client, name).pull(options);
+  return new PriorityStream<T>(client, name).pull(seedPullOptions(options));
+}
+
+/** The seed's default (`purge` false) filled in; input that is not an object is left to `pull`. */
+export function seedPullOptions(options: PullOptions | undefined): PullOptions | undefined {
+  if (options === undefined) return { purge: false };
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return options;
+  return options.purge === undefined ? { ...options, purge: false } : options;
 }
 
 /** `stream.increment(id, delta)`. */
@@ -66,7 +95,7 @@ export async function psdecrementAll(
 /** The seed's spelling of `psdecrementAll`. */
 export const psdecrement_all = psdecrementAll;
 
-/** `stream.deleteBelow(threshold, options)`. */
+/** `stream.deleteBelow(threshold, options)`: strictly below, as the seed's `priority < threshold`. */
 export async function psdeletebelowthreshold(
   client: RedgeClient,
   name: string,
@@ -76,7 +105,7 @@ export async function psdeletebelowthreshold(
   return new PriorityStream(client, name).deleteBelow(threshold, options);
 }
 
-/** `stream.expired(options)`. */
+/** `stream.expired(options)`: lists without removing unless `purge: true`, as the seed. */
 export async function psexpired<T = JsonValue>(
   client: RedgeClient,
   name: string,

@@ -11,6 +11,7 @@ export {
   psexpired,
   psincrement,
   pspull,
+  type SeedAddManyItem,
 } from "./aliases.js";
 export type { PriorityItem } from "./codec.js";
 export { priorityKeys } from "./keys.js";

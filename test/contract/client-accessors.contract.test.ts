@@ -17,7 +17,10 @@ describeTransports("client accessors", (t) => {
     expect(await t.client.psincrement(name, "a", 10)).toBe(11);
     await t.client.psdecrementAll(name, 1);
     expect(await t.client.psdeletebelowthreshold(name, 4)).toEqual([]); // strictly below
-    const pulled = await t.client.pspull(name, { count: 3 });
+    // The seed's pspull peeks unless purge: true.
+    expect((await t.client.pspull(name, { count: 3 })).map((i) => i.id)).toEqual(["a", "b", "c"]);
+    expect(await t.client.priority(name).size()).toEqual({ ready: 3, leased: 0 });
+    const pulled = await t.client.pspull(name, { count: 3, purge: true });
     expect(pulled.map((i) => [i.id, i.priority, i.data])).toEqual([
       ["a", 10, { n: 1 }],
       ["b", 4, "two"],

@@ -576,18 +576,52 @@ describeTransports("priority stream", (t) => {
     expect(
       await psaddmany<JsonValue>(t.client, name, [
         { id: "b", data: { b: 1 }, priority: 2 },
-        { id: "c", data: "C", priority: 3 },
+        ["c", "C", 3], // the seed's (id, data, priority) tuple
       ]),
     ).toEqual({ added: 2, existing: 0 });
     expect(await psincrement(t.client, name, "a", 5)).toBe(6);
     await psdecrementAll(t.client, name, 2);
     expect(await psdeletebelowthreshold(t.client, name, 1)).toEqual(["b"]);
     expect(await psexpired(t.client, name, { ttlMs: 60_000 })).toEqual([]);
-    expect(brief(await pspull(t.client, name, { count: 5 }))).toEqual([
+    expect(brief(await pspull(t.client, name, { count: 5, purge: true }))).toEqual([
       { id: "a", data: "A", priority: 4 },
       { id: "c", data: "C", priority: 1 },
     ]);
     await expect(psadd(t.client, "bad{name}", "a", "A", 1)).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      psaddmany(t.client, name, [["d", "D"] as never, ["e", "E", Number.NaN]]),
+    ).rejects.toThrow(/items\.0.*items\.1\.priority/);
+    expect(await new PriorityStream(t.client, name).size()).toEqual({ ready: 0, leased: 0 });
+  });
+
+  it("pspull follows the seed's defaults: a peek unless purge: true (pull purges)", async () => {
+    const name = fresh("alias-pull");
+    await psaddmany<JsonValue>(t.client, name, [
+      ["low", "L", 1],
+      ["high", "H", 5],
+    ]);
+    const s = new PriorityStream(t.client, name);
+    // The seed's `pspull(name)` / `pspull(name, count=5)`: nothing is consumed.
+    expect(brief(await pspull(t.client, name))).toEqual([{ id: "high", data: "H", priority: 5 }]);
+    expect(brief(await pspull(t.client, name, { count: 5 })).map((i) => i.id)).toEqual([
+      "high",
+      "low",
+    ]);
+    expect(brief(await t.client.pspull(name, { count: 5, gate: true })).length).toBe(2);
+    expect(await s.size()).toEqual({ ready: 2, leased: 0 });
+    // purge: true consumes, as in the seed.
+    expect((await pspull(t.client, name, { purge: true })).map((i) => i.id)).toEqual(["high"]);
+    expect(await s.size()).toEqual({ ready: 1, leased: 0 });
+    // A lease is still a lease through the alias.
+    const [leased] = await t.client.pspull(name, { leaseMs: 60_000 });
+    expect(leased?.leasedUntil).toEqual(expect.any(Number));
+    expect(await s.size()).toEqual({ ready: 0, leased: 1 });
+    // The native method keeps its own default: it purges.
+    await s.add("again", "A", 1);
+    expect((await s.pull()).map((i) => i.id)).toEqual(["again"]);
+    expect(await s.size()).toEqual({ ready: 0, leased: 1 });
+    await expect(pspull(t.client, name, { count: 0 })).rejects.toThrow(/options\.count/);
+    await expect(pspull(t.client, name, 5 as never)).rejects.toThrow(/options/);
   });
 
   it("rejects bad input with a ValidationError naming the field, and writes nothing", async () => {
