@@ -63,7 +63,10 @@ export interface CallOptions {
 }
 
 export interface ClientOptions {
-  /** Put in front of every key a capability builds (never applied to raw `command()` calls). */
+  /**
+   * Put in front of every key a capability builds (never applied to raw `command()` calls);
+   * subjects put it after `s:`, as KRules puts its `REDIS_KEY_PREFIX`.
+   */
   keyPrefix?: string;
   /** Default per-call timeout. */
   commandTimeoutMs?: number;

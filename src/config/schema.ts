@@ -153,8 +153,9 @@ export const redgeConfigInputSchema = z
       /** Talk to a Redis Cluster. */
       cluster: clusterInputSchema.optional(),
       /**
-       * Put in front of every key a capability builds (not raw commands). At most 128
-       * characters, no `{`, `}` or control characters. Default `""`.
+       * Put in front of every key a capability builds (not raw commands); subjects put it after
+       * `s:`, where KRules puts its prefix. At most 128 characters, no `{`, `}` or control
+       * characters. Default `""`.
        */
       keyPrefix: keyPrefixSchema.optional(),
       /** How long to wait for a TCP connection (and TLS handshake), in ms. Default 10000. */

@@ -21,7 +21,10 @@ function badKeyPart(s: string): boolean {
   return s.includes("{") || s.includes("}") || hasControl(s);
 }
 
-/** The key prefix of a subject store, e.g. `myapp:` (may be empty, as in KRules). */
+/**
+ * The key prefix of a subject store, e.g. `myapp:` (may be empty, as in KRules). It follows the
+ * client's `keyPrefix`: `s:<keyPrefix><prefix><subject>`.
+ */
 export const subjectPrefixSchema = z
   .string()
   .max(200, "must be at most 200 characters")

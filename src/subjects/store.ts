@@ -1,5 +1,11 @@
 /**
  * A store of subjects under one prefix, as KRules' `create_redis_storage(client, redis_prefix)`.
+ *
+ * KRules writes `s:{redis_prefix}{subject}`, and a KRules service is usually configured with
+ * `REDIS_KEY_PREFIX`. redge's client-wide `keyPrefix` (from `REDIS_KEY_PREFIX`, the config or the
+ * client) therefore goes where KRules puts its prefix, after `s:`, not in front of the key as for
+ * the other capabilities: `s:<keyPrefix><prefix><subject>`. A Python service and a redge service
+ * configured with the same prefix share subjects whichever way the prefix is given.
  */
 import type { RedgeClient } from "../client.js";
 import { parseInput } from "../validation.js";
@@ -7,27 +13,33 @@ import { type SubjectsOptions, subjectNameSchema, subjectsOptionsSchema } from "
 import { Subject } from "./subject.js";
 
 export class SubjectStore {
-  /** The prefix between `s:` and the subject's name (may be empty). */
+  /**
+   * Everything between `s:` and a subject's name: the client's `keyPrefix` followed by this
+   * store's own `prefix` option (either may be empty).
+   */
   readonly prefix: string;
   readonly #client: RedgeClient;
 
   constructor(client: RedgeClient, options: SubjectsOptions = {}) {
     this.#client = client;
-    this.prefix = parseInput(subjectsOptionsSchema, options, "options").prefix;
+    this.prefix = client.keyPrefix + parseInput(subjectsOptionsSchema, options, "options").prefix;
   }
 
   /**
-   * The subject `name`, stored at `s:<prefix><name>` (behind the client's keyPrefix, if any).
-   * Creating it sends nothing to Redis.
+   * The subject `name`, stored at `s:<keyPrefix><prefix><name>`. Creating it sends nothing to
+   * Redis.
    */
   subject(name: string): Subject {
     const subject = parseInput(subjectNameSchema, name, "subject");
     return new Subject(this.#client, this.keyOf(subject), subject);
   }
 
-  /** The Redis key of a subject, exactly as KRules builds it: `s:` + prefix + name. */
+  /**
+   * The Redis key of a subject, exactly as KRules builds it: `s:` + prefix + name, the client's
+   * keyPrefix being part of the prefix (KRules' `REDIS_KEY_PREFIX`).
+   */
   keyOf(name: string): string {
-    return this.#client.key(`s:${this.prefix}${parseInput(subjectNameSchema, name, "subject")}`);
+    return `s:${this.prefix}${parseInput(subjectNameSchema, name, "subject")}`;
   }
 }
 

@@ -2,7 +2,8 @@
  * One subject: a property store in one Redis hash, in the layout KRules'
  * `SubjectsRedisStorage` uses, so a Python KRules service and a redge service share it:
  *
- *   key    s:<prefix><subject>        (e.g. `s:myapp:user|42`; the client's keyPrefix in front)
+ *   key    s:<prefix><subject>        (e.g. `s:myapp:user|42`; the client's keyPrefix is the
+ *                                     first part of <prefix>, as KRules' REDIS_KEY_PREFIX)
  *   field  p<name>  default property
  *          e<name>  extended property
  *   value  JSON text

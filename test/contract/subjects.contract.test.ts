@@ -281,11 +281,51 @@ describeTransports("subjects", (t) => {
     await expect(user.set("a", undefined)).rejects.toBeInstanceOf(ValidationError);
     expect(await t.client.command(["EXISTS", user.key])).toBe(0);
 
-    const prefixed = t.makeClient({ keyPrefix: "kp:" });
-    const other = createSubjects(prefixed, { prefix: `${t.key("kp")}:` }).subject("u1");
-    expect(other.key).toBe(`kp:s:${t.key("kp")}:u1`);
+    const prefixed = t.makeClient({ keyPrefix: `${t.key("kp")}:` });
+    const other = createSubjects(prefixed).subject("u1");
+    expect(other.key).toBe(`s:${t.key("kp")}:u1`);
     await other.set("{braces} ok", 1);
     expect(await t.client.command(["HGET", other.key, "p{braces} ok"])).toBe("1");
     await other.flush();
+  });
+
+  // KRules: REDIS_KEY_PREFIX=myapp: -> `s:myapp:user-123`. Whichever way redge is given the same
+  // prefix, it must read and write that very key, so a Python service and redge share subjects.
+  it("puts the configured prefix after s:, as KRules: env, client keyPrefix, subjects option", async () => {
+    const prefix = `${t.key("krules")}:myapp:`;
+    const krulesKey = `s:${prefix}user-123`;
+    // What KRules wrote (json.dumps text), straight to Redis.
+    await t.client.command(["HSET", krulesKey, "pname", '"John Doe"', "page", "30"]);
+
+    const fromEnv = t.makeClientFromEnv({ REDIS_KEY_PREFIX: prefix });
+    expect(fromEnv.keyPrefix).toBe(prefix);
+    const fromClient = t.makeClient({ keyPrefix: prefix });
+    const ways = [
+      ["REDIS_KEY_PREFIX", createSubjects(fromEnv)],
+      ["client keyPrefix", fromClient.subjects()],
+      ["subjects option", createSubjects(t.client, { prefix })],
+    ] as const;
+    for (const [way, subjects] of ways) {
+      const user = subjects.subject("user-123");
+      expect(user.key, way).toBe(krulesKey);
+      expect(subjects.keyOf("user-123"), way).toBe(krulesKey);
+      expect(subjects.prefix, way).toBe(prefix);
+      expect(await user.get("name"), way).toBe("John Doe");
+    }
+    await ways[0][1].subject("user-123").incr("age", 1);
+    await ways[1][1].subject("user-123").set("city", "Turin", { extended: true });
+    expect(await rawHash(krulesKey)).toEqual({
+      pname: '"John Doe"',
+      page: "31",
+      ecity: '"Turin"',
+    });
+    // Nothing was written at the old place (keyPrefix in front of s:).
+    expect(await t.client.command(["EXISTS", `${prefix}s:user-123`])).toBe(0);
+
+    // Both given: the client-wide keyPrefix first, then the store's prefix.
+    const both = createSubjects(fromClient, { prefix: "orders:" });
+    expect(both.prefix).toBe(`${prefix}orders:`);
+    expect(both.subject("o-1").key).toBe(`s:${prefix}orders:o-1`);
+    await t.client.command(["DEL", krulesKey]);
   });
 });

@@ -4,7 +4,7 @@
  * assertions, proving a capability works unchanged on both.
  */
 import { afterAll, beforeAll, describe, inject } from "vitest";
-import type { RedgeClient } from "../../src/index.js";
+import { configFromEnv, type RedgeClient } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 
@@ -27,6 +27,12 @@ export interface TransportContext {
   readonly client: RedgeClient;
   /** A new, separate client (own connection) for concurrency tests; closed after the suite. */
   makeClient(options?: ClientTweaks): RedgeClient;
+  /**
+   * A new client built by `configFromEnv` from the variables that reach this transport's server
+   * (`REDIS_URL`, the `UPSTASH_REDIS_REST_*` pair, `REDIS_CLUSTER_NODES`) plus `extra`, e.g.
+   * `{ REDIS_KEY_PREFIX: "myapp:" }`; closed after the suite.
+   */
+  makeClientFromEnv(extra?: Record<string, string>): RedgeClient;
   /** A key name unique to this test run, so parallel files never collide on the shared server. */
   key(name: string): string;
 }
@@ -72,6 +78,16 @@ export function describeTransports(title: string, body: (t: TransportContext) =>
       return createNodeClient({ url: gateway!.url, token: gateway!.token, ...options });
     };
 
+    const env = (): Record<string, string> => {
+      if (name === "tcp") return { REDIS_URL: redisUrl };
+      if (name === "tcp-cluster") {
+        return {
+          REDIS_CLUSTER_NODES: (clusterNodes ?? []).map((n) => `${n.host}:${n.port}`).join(","),
+        };
+      }
+      return { UPSTASH_REDIS_REST_URL: gateway!.url, UPSTASH_REDIS_REST_TOKEN: gateway!.token };
+    };
+
     beforeAll(async () => {
       const scripts = CONTRACT_SCRIPTS;
       if (name === "rest") gateway = await startGateway({ redisUrl, scripts });
@@ -94,6 +110,11 @@ export function describeTransports(title: string, body: (t: TransportContext) =>
       },
       makeClient(options) {
         const client = make(options);
+        extra.push(client);
+        return client;
+      },
+      makeClientFromEnv(variables = {}) {
+        const client = createNodeClient(configFromEnv({ ...env(), ...variables }));
         extra.push(client);
         return client;
       },

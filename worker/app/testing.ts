@@ -260,21 +260,22 @@ export const ROUTES: readonly RouteCase[] = [
   },
 ];
 
-/** Keys under `client`'s key prefix (SCAN, so it works through the gateway too). */
+/**
+ * Keys under `client`'s key prefix (SCAN, so it works through the gateway too), subjects
+ * included: they live at `s:<keyPrefix>…`, where KRules puts its prefix.
+ */
 export async function keysUnderPrefix(client: RedgeClient): Promise<string[]> {
   const found: string[] = [];
-  let cursor = "0";
-  do {
-    const reply = (await client.command([
-      "SCAN",
-      cursor,
-      "MATCH",
-      `${client.keyPrefix}*`,
-      "COUNT",
-      1000,
-    ])) as [string, string[]];
-    cursor = String(reply[0]);
-    found.push(...reply[1]);
-  } while (cursor !== "0");
+  for (const pattern of [`${client.keyPrefix}*`, `s:${client.keyPrefix}*`]) {
+    let cursor = "0";
+    do {
+      const reply = (await client.command(["SCAN", cursor, "MATCH", pattern, "COUNT", 1000])) as [
+        string,
+        string[],
+      ];
+      cursor = String(reply[0]);
+      for (const key of reply[1]) if (!found.includes(key)) found.push(key);
+    } while (cursor !== "0");
+  }
   return found;
 }
