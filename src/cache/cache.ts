@@ -163,7 +163,7 @@ export class Cache {
           ? undefined
           : typeof cacheIf === "function"
             ? (args) => Boolean((cacheIf as (...a: unknown[]) => unknown)(...args))
-            : compileConditions(cacheIf as readonly CacheCondition[]),
+            : compileConditions(cacheIf as readonly CacheCondition[], fn, parsed.argNames),
       tags: options.tags as Plan["tags"],
       waitUntil: options.waitUntil ?? this.#waitUntil,
       onError: options.onError ?? this.#onError,

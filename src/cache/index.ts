@@ -5,7 +5,7 @@
 export { Cache, createCache, type Wrapped } from "./cache.js";
 export { canonicalArgs, canonicalJson } from "./canonical.js";
 export { DEFAULT_COMPRESS_THRESHOLD_BYTES } from "./codec.js";
-export type { CacheCondition } from "./conditions.js";
+export type { CacheCondition, RedgeCacheCondition, SeedCacheCondition } from "./conditions.js";
 export type {
   CacheErrorHandler,
   CacheErrorInfo,

@@ -5,7 +5,7 @@
 import * as z from "zod";
 import type { CallOptions } from "../client.js";
 import { durationMsSchema, itemIdSchema, keyNameSchema } from "../validation.js";
-import { type CacheCondition, cacheConditionsSchema } from "./conditions.js";
+import { argNamesSchema, type CacheCondition, cacheConditionsSchema } from "./conditions.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any function is accepted here; callers type it.
 type AnyFunction = (...args: any[]) => unknown;
@@ -86,6 +86,11 @@ export const wrapOptionsSchema = z
       )
       .optional(),
     cacheIf: functionOr(cacheConditionsSchema, "an array of conditions").optional(),
+    /**
+     * The names of the function's positional parameters, for `cacheIf` conditions with `kwarg`
+     * when they cannot be read from its source (minified, bound or native functions).
+     */
+    argNames: argNamesSchema.optional(),
     staleWhileRevalidateMs: windowMsSchema.optional(),
     tags: functionOr(tagsSchema, "an array of tags").optional(),
     lockMs: durationMsSchema.optional(),

@@ -150,6 +150,101 @@ describeTransports("cache", (t) => {
     expect(positional.calls).toHaveLength(3);
   });
 
+  it("cacheIf takes the seed's cache_only_for shape { kwarg, operator, value }, every operator", async () => {
+    const cache = createCache(t.client);
+    let runs = 0;
+    // As in dtpyfw: kwargs are the wrapped function's own parameter names.
+    async function generateReport(reportType: string, userId: number, _dbSession?: unknown) {
+      runs++;
+      return `Report for ${userId} of type ${reportType} #${runs}`;
+    }
+    const wrap = (operator: string, kwarg: string, value: unknown) =>
+      cache.wrap(generateReport, {
+        namespace: t.key(`seed-${operator}-${kwarg}`),
+        ttlMs: 60_000,
+        skipArgs: [2],
+        cacheIf: [{ kwarg, operator, value } as never],
+      });
+    // Each case: [operator, kwarg, value, a call that is cached, a call that is not].
+    const cases: [string, string, unknown, [string, number], [string, number]][] = [
+      ["in", "reportType", ["daily", "weekly"], ["daily", 1], ["live", 1]],
+      ["not in", "reportType", ["live"], ["weekly", 1], ["live", 1]],
+      ["==", "userId", 7, ["live", 7], ["live", 8]],
+      ["!=", "userId", 7, ["live", 8], ["live", 7]],
+      [">", "userId", 100, ["live", 101], ["live", 100]],
+      [">=", "userId", 100, ["live", 100], ["live", 99]],
+      ["<", "userId", 100, ["live", 99], ["live", 100]],
+      ["<=", "userId", 100, ["live", 100], ["live", 101]],
+    ];
+    for (const [operator, kwarg, value, cachedCall, directCall] of cases) {
+      const wrapped = wrap(operator, kwarg, value);
+      const first = await wrapped(...cachedCall, { session: 1 });
+      expect(await wrapped(...cachedCall, { session: 2 }), operator).toBe(first); // a hit
+      expect(await t.client.command(["EXISTS", wrapped.keyFor(...cachedCall)]), operator).toBe(1);
+      const a = await wrapped(...directCall, {});
+      expect(await wrapped(...directCall, {}), operator).not.toBe(a); // ran again, not stored
+      expect(await t.client.command(["EXISTS", wrapped.keyFor(...directCall)]), operator).toBe(0);
+    }
+
+    // A destructured object parameter: the kwarg is one of its fields.
+    const byField = cache.wrap(
+      async ({ reportType, day }: { reportType: string; day: string }) =>
+        `${reportType}:${day}:${++runs}`,
+      {
+        namespace: t.key("seed-field"),
+        ttlMs: 60_000,
+        cacheIf: [{ kwarg: "reportType", operator: "in", value: ["daily"] }],
+      },
+    );
+    const daily = await byField({ reportType: "daily", day: "d1" });
+    expect(await byField({ reportType: "daily", day: "d1" })).toBe(daily);
+    const live = await byField({ reportType: "live", day: "d1" });
+    expect(await byField({ reportType: "live", day: "d1" })).not.toBe(live);
+  });
+
+  it("a cache_only_for kwarg the function does not take is a ValidationError at wrap time", async () => {
+    const cache = createCache(t.client);
+    async function generateReport(reportType: string, userId: number) {
+      return `${reportType}${userId}`;
+    }
+    const error = (() => {
+      try {
+        cache.wrap(generateReport, {
+          namespace: t.key("seed-bad"),
+          ttlMs: 60_000,
+          cacheIf: [{ kwarg: "report_type", operator: "in", value: ["daily"] }],
+        });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      {
+        path: "cacheIf.0.kwarg",
+        message: expect.stringMatching(/"report_type" is not an argument.*reportType, userId/),
+      },
+    ]);
+    // A bad operator or value is refused the same way, naming the field.
+    expect(() =>
+      cache.wrap(generateReport, {
+        namespace: t.key("seed-bad"),
+        ttlMs: 60_000,
+        cacheIf: [{ kwarg: "userId", operator: "=>", value: 1 } as never],
+      }),
+    ).toThrow(/cacheIf\.0\.operator/);
+    // argNames names the parameters when the source cannot (here: a bound function).
+    const wrapped = cache.wrap(generateReport.bind(null), {
+      namespace: t.key("seed-argnames"),
+      ttlMs: 60_000,
+      argNames: ["reportType", "userId"],
+      cacheIf: [{ kwarg: "userId", operator: ">", value: 1 }],
+    });
+    expect(await wrapped("x", 2)).toBe("x2");
+    expect(await t.client.command(["EXISTS", wrapped.keyFor("x", 2)])).toBe(1);
+  });
+
   it("a cached null (and undefined) is a hit, not a miss", async () => {
     const cache = createCache(t.client);
     const nulls = counted((_id: number): string | null => null);
