@@ -3,11 +3,13 @@
 --      reading each one's delivery count (XPENDING on its id);
 --   2. move reclaimed messages delivered more than maxDeliveries times to the dead-letter stream
 --      (XADD) and acknowledge them (XACK), instead of delivering them again;
---   3. fill the rest of `count` with new messages (XREADGROUP ... >), delivered for the first time.
+--   3. fill the rest of `count` with new messages (XREADGROUP ... >), delivered for the first time;
+--   4. refresh the TTL of the stream and of its dead letters, as STEP's receive_message does, so a
+--      stream that is read but not written to stays alive.
 --
 -- KEYS (2): KEYS[1] the stream, KEYS[2] its dead-letter stream (same hash tag: one slot).
 -- ARGV (7): [1] group, [2] consumer, [3] count, [4] claimIdleMs (0: no reclaim),
---           [5] maxDeliveries (0: unlimited), [6] dead-letter ttl in ms (0: none),
+--           [5] maxDeliveries (0: unlimited), [6] ttl in ms of both streams (0: leave it),
 --           [7] dead-letter MAXLEN ~ (0: none).
 -- Returns a flat array: id, fields (the entry's field/value list), deliveries, ... — reclaimed
 -- messages first (oldest first), then new ones.
@@ -22,7 +24,7 @@ local group, consumer = ARGV[1], ARGV[2]
 local count = tonumber(ARGV[3])
 local claimIdle = tonumber(ARGV[4])
 local maxDeliveries = tonumber(ARGV[5])
-local deadTtl = tonumber(ARGV[6])
+local ttl = tonumber(ARGV[6])
 local deadMaxLen = tonumber(ARGV[7])
 
 local out = {}
@@ -77,10 +79,6 @@ if claimIdle > 0 then
   end
 end
 
-if buried > 0 and deadTtl > 0 then
-  redis.call("PEXPIRE", dead, deadTtl)
-end
-
 local need = count - taken
 if need > 0 then
   local reply = redis.call("XREADGROUP", "GROUP", group, consumer, "COUNT", need, "STREAMS", stream, ">")
@@ -91,6 +89,12 @@ if need > 0 then
       table.insert(out, 1)
     end
   end
+end
+
+-- Last: a receive that fails (NOGROUP) refreshes nothing. PEXPIRE leaves a missing key missing.
+if ttl > 0 then
+  redis.call("PEXPIRE", stream, ttl)
+  redis.call("PEXPIRE", dead, ttl)
 end
 
 return out

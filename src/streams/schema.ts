@@ -28,7 +28,10 @@ export const streamOptionsSchema = z.strictObject({
   group: keyNameSchema,
   /** Trim the stream to about this many entries on each publish (`XADD MAXLEN ~ n`). */
   maxLen: maxLenSchema.optional(),
-  /** Expire the stream this long after the last publish (refreshed by each publish). */
+  /**
+   * Expire the stream (and its dead letters) this long after the last publish or receive: each
+   * publish, receive and createGroup refreshes it (STEP: `ttl_seconds`).
+   */
   ttlMs: durationMsSchema.optional(),
   /** A message reclaimed after this many deliveries goes to the dead-letter stream instead. */
   maxDeliveries: positiveInt(1_000_000).optional(),
@@ -84,6 +87,11 @@ export const receiveOptionsSchema = z.strictObject({
     .default(0),
   /** First take over messages another consumer has left unacknowledged for this long. */
   claimIdleMs: durationMsSchema.optional(),
+  /**
+   * Refresh the stream's TTL (and its dead letters') to this, instead of the queue's `ttlMs`
+   * (STEP: `receive_message(…, ttl_seconds)`).
+   */
+  ttlMs: durationMsSchema.optional(),
   /** TCP: wait at most this long for a free blocking connection (default: commandTimeoutMs). */
   acquireTimeoutMs: durationMsSchema.optional(),
   /** Stop waiting (blocking or polling) when this fires. */

@@ -136,6 +136,10 @@ export class StreamQueue<T = unknown> {
    *
    * Each message stays pending under this consumer until `ack`ed; if the consumer dies, another
    * one reclaims it with `claimIdleMs` (at-least-once: process messages idempotently).
+   *
+   * Refreshes the stream's TTL (and its dead letters') to `ttlMs` (the option, else the queue's)
+   * in the same script, as STEP's `receive_message` does: a stream consumers still read from
+   * does not expire because nobody published for a while.
    */
   async receive(options: ReceiveOptions): Promise<StreamMessage<T>[]> {
     const parsed = parseInput(receiveOptionsSchema, options, "options");
@@ -245,7 +249,7 @@ export class StreamQueue<T = unknown> {
         o.count,
         o.claimIdleMs ?? 0,
         this.options.maxDeliveries ?? 0,
-        this.options.ttlMs ?? 0,
+        o.ttlMs ?? this.options.ttlMs ?? 0,
         this.options.maxLen ?? 0,
       ],
       // Safe to repeat: if a reply is lost, its messages stay pending and are reclaimed later.

@@ -136,6 +136,40 @@ describeTransports("stream queue", (t) => {
       expect(await q.receive({ consumer: "c" })).toEqual([]);
     });
 
+    it("refreshes the TTL of the stream and its dead letters, as STEP's receive_message", async () => {
+      const pttl = async (key: string) => Number(await t.client.command(["PTTL", key]));
+      const q = await queue<string>({ ttlMs: 60_000, maxDeliveries: 1 });
+      await q.publishMany(["a", "b"]);
+      await t.client.command(["XADD", q.deadLetterKey, "*", "d", '"old"']);
+      // Time passes: the TTLs are short now (set by hand, no waiting needed).
+      await t.client.command(["PEXPIRE", q.key, 5_000]);
+      await t.client.command(["PEXPIRE", q.deadLetterKey, 5_000]);
+      expect(await q.receive({ consumer: "c", count: 1 })).toHaveLength(1);
+      for (const key of [q.key, q.deadLetterKey]) {
+        expect(await pttl(key)).toBeGreaterThan(50_000);
+        expect(await pttl(key)).toBeLessThanOrEqual(60_000);
+      }
+      // An empty receive refreshes it too: consumers keep a quiet stream alive.
+      await q.receive({ consumer: "c", count: 10 });
+      await t.client.command(["PEXPIRE", q.key, 5_000]);
+      expect(await q.receive({ consumer: "c" })).toEqual([]);
+      expect(await pttl(q.key)).toBeGreaterThan(50_000);
+      // The seed's receive_message(…, ttl_seconds): a per-call TTL wins over the queue's.
+      await q.receive({ consumer: "c", ttlMs: 120_000 });
+      expect(await pttl(q.key)).toBeGreaterThan(110_000);
+      // Waiting (TCP: a blocking read; REST: polling) refreshes it as well.
+      await t.client.command(["PEXPIRE", q.key, 5_000]);
+      expect(await q.receive({ consumer: "c", blockMs: 50 })).toEqual([]);
+      expect(await pttl(q.key)).toBeGreaterThan(50_000);
+
+      // Without a TTL anywhere, a receive leaves the stream persistent.
+      const plain = await queue<string>();
+      await plain.publish("x");
+      await plain.receive({ consumer: "c" });
+      expect(await pttl(plain.key)).toBe(-1);
+      await expect(plain.receive({ consumer: "c", ttlMs: 0 })).rejects.toThrow(/options\.ttlMs/);
+    });
+
     it("defaults to 10 messages", async () => {
       const q = await queue();
       await q.publishMany(Array.from({ length: 15 }, (_, i) => i));
