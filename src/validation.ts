@@ -44,6 +44,26 @@ export const durationMsSchema = z
   .max(2 ** 45);
 
 /**
+ * Whether `value` is an AbortSignal, by its shape. Not `instanceof`: the runtime may hand over a
+ * signal from another realm (the edge-runtime VM's requests carry the host's), whose class is not
+ * this realm's `AbortSignal` although it is one in every way that matters.
+ */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof value !== "object" || value === null) return false;
+  const signal = value as Partial<AbortSignal>;
+  return (
+    typeof signal.aborted === "boolean" &&
+    typeof signal.addEventListener === "function" &&
+    typeof signal.removeEventListener === "function"
+  );
+}
+
+/** An AbortSignal (from any realm), checked by its shape. */
+export const abortSignalSchema = z.custom<AbortSignal>(isAbortSignal, {
+  message: "must be an AbortSignal",
+});
+
+/**
  * Parses `value` with `schema`; on failure throws one ValidationError listing every bad field,
  * each path prefixed with `path` (the argument's name), e.g. `items.3.priority`.
  */

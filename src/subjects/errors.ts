@@ -8,26 +8,30 @@ function describe(prop: string, extended: boolean): string {
 }
 
 /**
- * A read-modify-write (`set(prop, fn)`) lost the race `attempts` rounds in a row: other writers
- * kept changing the property between the read and the compare-and-set. The failed call wrote
- * nothing; the caller may try again later.
+ * A read-modify-write (`set(prop, fn)`) kept losing the race until its deadline (or its
+ * `attempts` limit): other writers kept changing the property between the read and the
+ * compare-and-set. The failed call wrote nothing; the caller may try again later.
  */
 export class ConflictError extends RedgeError {
   readonly subject: string;
   readonly prop: string;
   readonly extended: boolean;
+  /** Compare-and-set rounds tried (0: the deadline passed while waiting for a turn). */
   readonly attempts: number;
-  constructor(subject: string, prop: string, extended: boolean, attempts: number) {
+  /** How long the call tried, in ms. */
+  readonly elapsedMs: number;
+  constructor(subject: string, prop: string, extended: boolean, attempts: number, elapsedMs = 0) {
     // An HTTP layer maps code "conflict" to 409.
     super(
       "conflict",
-      `${describe(prop, extended)} of subject "${subject}" kept changing: gave up after ${attempts} attempt(s)`,
+      `${describe(prop, extended)} of subject "${subject}" kept changing: gave up after ${attempts} attempt(s) in ${elapsedMs} ms`,
     );
     this.name = "ConflictError";
     this.subject = subject;
     this.prop = prop;
     this.extended = extended;
     this.attempts = attempts;
+    this.elapsedMs = elapsedMs;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 
 import * as z from "zod";
+import { abortSignalSchema, durationMsSchema } from "../validation.js";
 import { isWellFormed, NOT_WELL_FORMED } from "../web/unicode.js";
 
 /** Whether `s` holds a control character (U+0000–U+001F, U+007F). */
@@ -58,15 +59,20 @@ export const propOptionsSchema = z
   .strict();
 export type PropOptions = z.input<typeof propOptionsSchema>;
 
-export const DEFAULT_SET_ATTEMPTS = 50;
-
 export const setOptionsSchema = propOptionsSchema
   .extend({
     /**
-     * For a function value: how many compare-and-set rounds to try before giving up with a
-     * ConflictError (default 50).
+     * The call's deadline in ms (default: the client's `commandTimeoutMs`). A function `set`
+     * retries lost races until then, as KRules retries until it wins.
      */
-    attempts: z.number().int("must be a whole number").min(1).max(1000).optional(),
+    timeoutMs: durationMsSchema.optional(),
+    /** Stop (AbortedError) when this fires: waiting for a turn, between rounds, or a command. */
+    signal: abortSignalSchema.optional(),
+    /**
+     * For a function value: give up with a ConflictError after this many compare-and-set rounds
+     * even before the deadline (default: no limit but the deadline).
+     */
+    attempts: z.number().int("must be a whole number").min(1).max(1_000_000).optional(),
   })
   .strict();
 export type SetOptions = z.input<typeof setOptionsSchema>;

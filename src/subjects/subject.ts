@@ -15,9 +15,8 @@ import type { RedisReply } from "../port.js";
 import { parseInput } from "../validation.js";
 import { ConflictError, SubjectValueError } from "./errors.js";
 import { decodeJson, encodeJson } from "./json.js";
-import { casScript, incrScript } from "./lua.gen.js";
+import { incrScript } from "./lua.gen.js";
 import {
-  DEFAULT_SET_ATTEMPTS,
   DEFAULT_TYPE,
   EXTENDED_TYPE,
   fieldOf,
@@ -27,6 +26,7 @@ import {
   type SetOptions,
   setOptionsSchema,
 } from "./names.js";
+import { update } from "./update.js";
 
 /** Everything stored for a subject: default properties and extended properties. */
 export interface SubjectSnapshot {
@@ -105,31 +105,54 @@ export class Subject {
    *
    * With a plain value: one atomic round trip (MULTI: HGET, HSET).
    *
-   * With a function: an atomic read-modify-write that needs no WATCH, so it works over REST too.
-   * The function runs here, on the value read; a Lua compare-and-set writes its result only if
-   * the property still holds what was read, otherwise the function runs again on the newer value
-   * (returned by the failed compare-and-set, so a retry costs one round trip). After `attempts`
-   * rounds (default 50) it gives up with a ConflictError. The function may run more than once
-   * and should have no side effects. It costs one read more than a plain set, since the function
-   * cannot run inside Redis.
+   * With a function: an atomic read-modify-write that needs no WATCH, so it works over REST too
+   * (see update.ts). The function runs here, on the value read; a Lua compare-and-set writes its
+   * result only if the property still holds what was read, otherwise the function runs again on
+   * the newer value. As KRules does, it keeps trying until it wins, with jittered backoff, up to
+   * the call's deadline (`timeoutMs`, default the client's `commandTimeoutMs`; or `attempts`
+   * rounds, if given), then gives up with a ConflictError having written nothing. The function
+   * may run more than once and should have no side effects.
    */
   async set<T = unknown>(
     prop: string,
     value: T | Updater<T>,
     options?: SetOptions,
   ): Promise<SetResult<T>> {
+    const started = performance.now();
     const name = parseInput(propNameSchema, prop, "prop");
     const opts = parseInput(setOptionsSchema, options ?? {}, "options");
     const extended = opts.extended ?? false;
     const field = fieldOf(name, extended);
+    const timeoutMs = opts.timeoutMs ?? this.#client.commandTimeoutMs;
     if (typeof value === "function") {
-      return this.#update(name, extended, field, value as Updater<T>, opts.attempts);
+      const outcome = await update<T>({
+        client: this.#client,
+        key: this.key,
+        field,
+        fn: value as Updater<T>,
+        decode: (text) => this.#decode(text, name, extended) as T,
+        encode: (next) => encodeValue(next, "value"),
+        deadline: started + timeoutMs,
+        signal: opts.signal,
+        attempts: opts.attempts ?? Number.POSITIVE_INFINITY,
+      });
+      if (outcome.ok) return { value: outcome.value, old: outcome.old };
+      throw new ConflictError(
+        this.name,
+        name,
+        extended,
+        outcome.rounds,
+        Math.round(performance.now() - started),
+      );
     }
     const text = encodeValue(value, "value");
-    const [read] = await this.#client.transaction([
-      ["HGET", this.key, field],
-      ["HSET", this.key, field, text],
-    ]);
+    const [read] = await this.#client.transaction(
+      [
+        ["HGET", this.key, field],
+        ["HSET", this.key, field, text],
+      ],
+      { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
     const old = outcome(read);
     if (old === null) return { value, old: undefined };
     try {
@@ -144,35 +167,6 @@ export class Subject {
         { cause: error },
       );
     }
-  }
-
-  async #update<T>(
-    name: string,
-    extended: boolean,
-    field: string,
-    fn: Updater<T>,
-    attempts = DEFAULT_SET_ATTEMPTS,
-  ): Promise<SetResult<T>> {
-    let raw = await this.#client.command(["HGET", this.key, field]);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const read = raw === null ? null : String(raw);
-      const old = read === null ? undefined : (this.#decode(read, name, extended) as T);
-      const next = await fn(old);
-      const text = encodeValue(next, "value");
-      // Not idempotent: after a timeout the compare-and-set may have run, and a blind repeat
-      // would see its own write as a conflict and apply the function twice.
-      const reply = await this.#client.runScript(
-        casScript,
-        [this.key],
-        [field, read === null ? "0" : "1", read ?? "", text],
-        { idempotent: false },
-      );
-      const [written, current] = Array.isArray(reply) ? reply : [];
-      if (written === 1) return { value: next, old };
-      raw = current ?? null;
-      if (attempt < attempts) await pause(attempt);
-    }
-    throw new ConflictError(this.name, name, extended, attempts);
   }
 
   /**
@@ -358,10 +352,4 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
     writable: true,
     configurable: true,
   });
-}
-
-/** Jittered backoff between compare-and-set rounds, so racing writers spread out. */
-function pause(attempt: number): Promise<void> {
-  const cap = Math.min(2 ** attempt, 50);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
 }

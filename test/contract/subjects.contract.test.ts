@@ -3,7 +3,7 @@
  * SubjectsRedisStorage writes (`s:<prefix><subject>`, fields `p<name>` / `e<name>`, JSON text).
  */
 import { expect, it } from "vitest";
-import { ValidationError } from "../../src/index.js";
+import { AbortedError, ValidationError } from "../../src/index.js";
 import { ConflictError, createSubjects, SubjectValueError } from "../../src/subjects/index.js";
 import { describeTransports } from "./transports.js";
 
@@ -131,6 +131,99 @@ describeTransports("subjects", (t) => {
     // Every writer saw a different old value: no update was lost or applied twice.
     expect(new Set(results.map((r) => r.old)).size).toBe(20);
     for (const r of results) expect(r.value).toBe((r.old as number) + 1);
+  });
+
+  // KRules retries a callable set until it wins. 200 increments over 4 clients at once: each one
+  // must land exactly once, however long the others keep winning.
+  it("200 concurrent function sets over 4 clients: every one lands, none fails", async () => {
+    const prefix = `${t.key("cas200")}:`;
+    const clients = Array.from({ length: 4 }, () => t.makeClient());
+    let attempts = 0;
+    const started = performance.now();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) =>
+        createSubjects(clients[i % 4]!, { prefix })
+          .subject("counter")
+          .set("n", (n: number | undefined) => {
+            attempts++;
+            return (n ?? 0) + 1;
+          }),
+      ),
+    );
+    const elapsedMs = performance.now() - started;
+    const failed = settled.filter((r) => r.status === "rejected");
+    console.log(
+      `[${t.name}] 200 function sets over 4 clients: ${elapsedMs.toFixed(0)} ms, ` +
+        `${attempts} attempts (${(attempts / 200).toFixed(2)} per set), ${failed.length} failed`,
+    );
+    expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(await createSubjects(t.client, { prefix }).subject("counter").get("n")).toBe(200);
+    const olds = settled.map((r) => (r as PromiseFulfilledResult<{ old: unknown }>).value.old);
+    expect(new Set(olds).size).toBe(200); // each saw a different value: none lost, none twice
+  });
+
+  it("keeps losing only until the call's deadline: then a ConflictError, nothing written", async () => {
+    const user = store("deadline").subject("u1");
+    await user.set("n", 0);
+    let calls = 0;
+    const started = performance.now();
+    const error = await user
+      .set(
+        "n",
+        async (n: number | undefined) => {
+          calls++;
+          // Another writer wins every race.
+          await t.client.command(["HSET", user.key, "pn", String(1000 + calls)]);
+          return (n ?? 0) + 1;
+        },
+        { timeoutMs: 300 },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect((error as ConflictError).elapsedMs).toBeGreaterThanOrEqual(299);
+    expect((error as ConflictError).attempts).toBe(calls);
+    expect(calls).toBeGreaterThan(1); // it did retry, not stop at the first loss
+    expect(await user.get("n")).toBe(1000 + calls);
+  });
+
+  it("calls on one client take turns; a turn not reached by the deadline, or aborted, fails", async () => {
+    const user = store("turns").subject("u1");
+    let releaseFirst!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    let entered!: () => void;
+    const inFirst = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const first = user.set("n", async (n: number | undefined) => {
+      entered();
+      await gate; // holds the turn until the test lets go
+      return (n ?? 0) + 1;
+    });
+    await inFirst;
+    const late = await user
+      .set("n", (n: number | undefined) => (n ?? 0) + 10, { timeoutMs: 100 })
+      .catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(ConflictError);
+    expect((late as ConflictError).attempts).toBe(0);
+    const controller = new AbortController();
+    const aborted = user.set("n", (n: number | undefined) => (n ?? 0) + 100, {
+      signal: controller.signal,
+    });
+    const queued = user.set("n", (n: number | undefined) => (n ?? 0) + 1000);
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(AbortedError);
+    releaseFirst();
+    expect(await first).toEqual({ value: 1, old: undefined });
+    // The caller queued behind the ones that gave up still gets its turn, after the first.
+    expect(await queued).toEqual({ value: 1001, old: 1 });
+    expect(await user.get("n")).toBe(1001);
+    await expect(user.set("n", () => 1, { timeoutMs: 0 })).rejects.toThrow(/options\.timeoutMs/);
+    await expect(user.set("n", () => 1, { signal: {} as never })).rejects.toThrow(
+      /options\.signal/,
+    );
   });
 
   it("gives up with a ConflictError after the configured attempts, writing nothing", async () => {
