@@ -2,7 +2,7 @@
  * The stream queue's input schemas. Types of options come from these schemas, not written twice.
  */
 import * as z from "zod";
-import { depthLimited, durationMsSchema, keyNameSchema } from "../validation.js";
+import { abortSignalSchema, depthLimited, durationMsSchema, keyNameSchema } from "../validation.js";
 
 /** Most messages one `receive` returns. */
 export const MAX_RECEIVE_COUNT = 1_000;
@@ -65,11 +65,6 @@ export const jsonValueSchema = depthLimited(z.unknown()).refine(
   { message: "must be a JSON-serializable value" },
 );
 
-const signalSchema = z.custom<AbortSignal>(
-  (value) => typeof AbortSignal !== "undefined" && value instanceof AbortSignal,
-  { message: "must be an AbortSignal" },
-);
-
 export const receiveOptionsSchema = z.strictObject({
   /** This consumer's name within the group (its pending messages are tracked under it). */
   consumer: keyNameSchema,
@@ -95,7 +90,10 @@ export const receiveOptionsSchema = z.strictObject({
   /** TCP: wait at most this long for a free blocking connection (default: commandTimeoutMs). */
   acquireTimeoutMs: durationMsSchema.optional(),
   /** Stop waiting (blocking or polling) when this fires. */
-  signal: signalSchema.optional(),
+  // Duck-typed, not `instanceof`: the edge-runtime VM hands over the request's signal from
+  // another realm, which an instanceof check against this realm's class refuses (every receive
+  // answered 400 there).
+  signal: abortSignalSchema.optional(),
 });
 export type ReceiveOptions = z.input<typeof receiveOptionsSchema>;
 export type ParsedReceiveOptions = z.output<typeof receiveOptionsSchema>;

@@ -7,7 +7,10 @@
 import { EdgeRuntime } from "edge-runtime";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createNodeClient } from "../../src/node.js";
+import { makeApp, TOKEN } from "../../worker/app/testing.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
+import { answerOf, everyRoute } from "./every-route.js";
 import { fourCalls } from "./four-calls.js";
 
 const APP_TOKEN = `app-${crypto.randomUUID()}`;
@@ -85,6 +88,43 @@ describe("worker/vercel.ts in the edge-runtime VM", () => {
     // Outside the base path: not the app's.
     const outside = await vm.dispatchFetch("https://redge.vercel.test/health");
     expect(outside.status).toBe(404);
+  });
+
+  it("answers every app route as the app does on Node, the stream receive included", async () => {
+    const vm = runtime({
+      UPSTASH_REDIS_REST_URL: gateway.url,
+      UPSTASH_REDIS_REST_TOKEN: gateway.token,
+      REDGE_TOKENS: APP_TOKEN,
+    });
+    const tag = crypto.randomUUID().slice(0, 8);
+    const inVm = await everyRoute(
+      (path, init) =>
+        vm.dispatchFetch(`https://redge.vercel.test/api${path}`, init) as Promise<Response>,
+      APP_TOKEN,
+      `vm-${tag}`,
+    );
+    const client = createNodeClient({ url: gateway.url, token: gateway.token });
+    try {
+      const app = makeApp(client);
+      const onNode = await everyRoute(
+        async (path, init) => app.request(path, init),
+        TOKEN,
+        `node-${tag}`,
+      );
+      const statuses = (answers: typeof inVm) => answers.map((a) => `${a.route} ${a.status}`);
+      expect(statuses(inVm)).toEqual(statuses(onNode));
+      expect(inVm.filter((a) => a.status >= 400 && a.status !== 404)).toEqual([]);
+    } finally {
+      await client.close();
+    }
+    // The receive (it takes the request's AbortSignal) hands over what the publish wrote.
+    const received = answerOf(inVm, "POST /streams/{name}/groups/{group}/receive");
+    expect(received.json).toMatchObject({
+      messages: [
+        { data: { a: 1 }, deliveries: 1 },
+        { data: "two", deliveries: 1 },
+      ],
+    });
   });
 
   it("serves at the root with REDGE_BASE_PATH=/, and says what is missing when misconfigured", async () => {

@@ -10,8 +10,11 @@
 import { rmSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createNodeClient } from "../../src/node.js";
+import { makeApp, TOKEN } from "../../worker/app/testing.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 import { buildWorker, compatibilityDate, type WorkerBuild } from "../helpers/wrangler-build.js";
+import { answerOf, everyRoute } from "./every-route.js";
 import { fourCalls } from "./four-calls.js";
 
 const APP_TOKEN = `app-${crypto.randomUUID()}`;
@@ -59,6 +62,42 @@ describe("worker/cloudflare.ts in workerd (Miniflare)", () => {
       APP_TOKEN,
       inject("redisUrl"),
     );
+  });
+
+  it("answers every app route as the app does on Node, the stream receive included", async () => {
+    const mf = start({
+      UPSTASH_REDIS_REST_URL: gateway.url,
+      UPSTASH_REDIS_REST_TOKEN: gateway.token,
+      REDGE_TOKENS: APP_TOKEN,
+    });
+    const tag = crypto.randomUUID().slice(0, 8);
+    const inWorkerd = await everyRoute(
+      async (path, init) =>
+        (await mf.dispatchFetch(`http://worker.test${path}`, init as never)) as unknown as Response,
+      APP_TOKEN,
+      `workerd-${tag}`,
+    );
+    const client = createNodeClient({ url: gateway.url, token: gateway.token });
+    try {
+      const app = makeApp(client);
+      const onNode = await everyRoute(
+        async (path, init) => app.request(path, init),
+        TOKEN,
+        `node-${tag}`,
+      );
+      const statuses = (answers: typeof inWorkerd) => answers.map((a) => `${a.route} ${a.status}`);
+      expect(statuses(inWorkerd)).toEqual(statuses(onNode));
+      expect(inWorkerd.filter((a) => a.status >= 400 && a.status !== 404)).toEqual([]);
+    } finally {
+      await client.close();
+    }
+    const received = answerOf(inWorkerd, "POST /streams/{name}/groups/{group}/receive");
+    expect(received.json).toMatchObject({
+      messages: [
+        { data: { a: 1 }, deliveries: 1 },
+        { data: "two", deliveries: 1 },
+      ],
+    });
   });
 
   it("answers 500 naming the missing variables, and never echoes the secrets it has", async () => {

@@ -51,7 +51,10 @@ export async function call(
   Object.assign(headers, options.headers);
   const init: RequestInit & { duplex?: "half" } = { method, headers };
   if (body !== undefined) init.body = body;
-  if (body instanceof ReadableStream) init.duplex = "half";
+  // A stream body needs `duplex`; recognised by shape (no `instanceof` on web objects).
+  if (typeof (body as { getReader?: unknown } | undefined)?.getReader === "function") {
+    init.duplex = "half";
+  }
   const response = await app.request(path, init);
   const text = await response.text();
   let json: unknown;
