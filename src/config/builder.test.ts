@@ -166,4 +166,22 @@ describe("redgeConfig() builder", () => {
         .build(),
     ).toThrow(/sentinel: cannot be combined/);
   });
+
+  it('db() takes the seeds\' string form ("0"), and reports any other string under db', () => {
+    expect(redgeConfig().host("h").db("0").build()).toMatchObject({ db: 0 });
+    expect(redgeConfig().host("h").db(" 12 ").build()).toMatchObject({ db: 12 });
+    for (const bad of ["", "x", "-1", "1.5", "0x1", "99999999999"]) {
+      let error: unknown;
+      try {
+        redgeConfig().host("h").db(bad).build();
+      } catch (e) {
+        error = e;
+      }
+      expect(error, bad).toBeInstanceOf(ConfigError);
+      expect(
+        (error as ConfigError).issues.map((i) => i.path),
+        bad,
+      ).toEqual(["db"]);
+    }
+  });
 });

@@ -40,9 +40,14 @@ export class RedgeConfigBuilder {
     return this.#with({ port });
   }
 
-  /** Logical database (default 0). */
-  db(db: number): RedgeConfigBuilder {
-    return this.#with({ db });
+  /**
+   * Logical database (default 0): a number, or the seeds' string form (`"0"`, as dtpyfw's
+   * `set_redis_db("0")`). Anything else is reported by `build()` under `db`.
+   */
+  db(db: number | string): RedgeConfigBuilder {
+    const digits = typeof db === "string" ? db.trim() : undefined;
+    const value = digits !== undefined && /^\d{1,10}$/.test(digits) ? Number(digits) : db;
+    return this.#with({ db: value as number });
   }
 
   /** ACL user name of the data nodes. */
