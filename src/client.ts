@@ -113,6 +113,13 @@ export interface HealthReport {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 
+/**
+ * `Symbol.asyncDispose`, for `await using client = …`. Runtimes without it yet get the symbol
+ * that TypeScript's and esbuild's `using` helpers fall back to.
+ */
+const asyncDispose: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+
 export class RedgeClient {
   readonly #port: CommandPort;
   readonly keyPrefix: string;
@@ -399,6 +406,15 @@ export class RedgeClient {
     if (this.#closed) return;
     this.#closed = true;
     await this.#port.close();
+  }
+
+  /**
+   * `close()`, for explicit resource management (the seeds' `async with`):
+   * `await using redis = createNodeClient(config);` closes it when the block is left, by return
+   * or by throw.
+   */
+  async [asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /**

@@ -3,10 +3,39 @@
  */
 import { Redis as IORedis } from "ioredis";
 import { expect, inject, it } from "vitest";
-import { CommandError, ValidationError } from "../../src/index.js";
+import { CommandError, type RedgeClient, ValidationError } from "../../src/index.js";
 import { contractScript, describeTransports } from "./transports.js";
 
 describeTransports("command port", (t) => {
+  it("await using closes the client when its block is left, by return or by throw", async () => {
+    // A TCP client names its connection, so the server can tell whether the socket is gone.
+    const name = `dispose-${Math.random().toString(36).slice(2, 10)}`;
+    const connected = async () =>
+      String(await t.client.command(["CLIENT", "LIST"])).includes(`name=${name}`);
+    let kept: RedgeClient | undefined;
+    {
+      await using client = t.makeClient();
+      kept = client;
+      expect(await client.command(["PING"])).toBe("PONG");
+      if (t.transport === "tcp") {
+        await client.command(["CLIENT", "SETNAME", name]);
+        expect(await connected()).toBe(true);
+      }
+    }
+    await expect(kept.command(["PING"])).rejects.toThrow(/closed/);
+    if (t.transport === "tcp") expect(await connected()).toBe(false);
+
+    const thrown = await (async () => {
+      await using client = t.makeClient();
+      kept = client;
+      await client.command(["PING"]);
+      throw new Error("left by throw");
+    })().catch((e: unknown) => e);
+    expect((thrown as Error).message).toBe("left by throw");
+    await expect(kept.command(["PING"])).rejects.toThrow(/closed/);
+    expect(typeof kept[Symbol.asyncDispose]).toBe("function");
+  });
+
   it("round-trips strings, integers, nil and nested arrays", async () => {
     const k = t.key("basic");
     expect(await t.client.command(["SET", k, "héllo 🌍 世界"])).toBe("OK");
