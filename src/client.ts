@@ -33,7 +33,7 @@ import {
   pspull,
   type SeedAddManyItem,
 } from "./priority/index.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, runWithRetry } from "./retry.js";
 import { Script } from "./script.js";
 import { redact } from "./security/redact.js";
 import { createStream, type StreamOptions, type StreamQueue } from "./streams/index.js";
@@ -465,7 +465,7 @@ export class RedgeClient {
         : typeof retry === "object"
           ? { ...this.retryPolicy, ...retry }
           : this.retryPolicy;
-    return withRetry(
+    return runWithRetry(
       async () => {
         // Each attempt gets its own deadline: a retry after a timeout has the full time again.
         const deadline = createDeadline(timeoutMs, options?.signal);

@@ -38,3 +38,4 @@ export type {
   Topology,
 } from "./topology.js";
 export { RestPort } from "./transport/rest.js";
+export { type WithRetryOptions, withRetry } from "./with-retry.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CommandError, ConnectionError, TimeoutError } from "./errors.js";
-import { backoffDelay, DEFAULT_RETRY_POLICY, shouldRetry, withRetry } from "./retry.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, runWithRetry, shouldRetry } from "./retry.js";
 
 const fast = { retries: 3, baseDelayMs: 1, maxDelayMs: 4, jitter: false };
 
@@ -44,12 +44,12 @@ describe("shouldRetry", () => {
   });
 });
 
-describe("withRetry", () => {
+describe("runWithRetry", () => {
   it("retries up to the limit, then throws the last error", async () => {
     let calls = 0;
     const retried: number[] = [];
     await expect(
-      withRetry(
+      runWithRetry(
         async () => {
           calls++;
           throw new ConnectionError("down", { sent: false });
@@ -63,7 +63,7 @@ describe("withRetry", () => {
 
   it("returns the first success", async () => {
     let calls = 0;
-    const value = await withRetry(
+    const value = await runWithRetry(
       async () => {
         calls++;
         if (calls < 3) throw new CommandError("LOADING Redis is loading");
@@ -78,7 +78,7 @@ describe("withRetry", () => {
   it("does not retry a command error", async () => {
     let calls = 0;
     await expect(
-      withRetry(
+      runWithRetry(
         async () => {
           calls++;
           throw new CommandError("ERR wrong number of arguments");
@@ -93,7 +93,7 @@ describe("withRetry", () => {
     const controller = new AbortController();
     const policy = { retries: 5, baseDelayMs: 10_000, maxDelayMs: 10_000, jitter: false };
     const started = Date.now();
-    const pending = withRetry(
+    const pending = runWithRetry(
       async () => {
         throw new ConnectionError("down", { sent: false });
       },

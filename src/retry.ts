@@ -42,18 +42,27 @@ export interface RetryContext {
   signal?: AbortSignal | undefined;
   /** Called before each retry (for logging or metrics); never receives secrets. */
   onRetry?: ((error: unknown, attempt: number, delayMs: number) => void) | undefined;
+  /** Decides instead of `shouldRetry` which errors are retried (the public `withRetry`). */
+  retryOn?: ((error: unknown) => boolean) | undefined;
 }
 
 export function shouldRetry(error: unknown, idempotent: boolean): boolean {
   return idempotent ? isTransient(error) : certainlyNotExecuted(error);
 }
 
-export async function withRetry<T>(operation: () => Promise<T>, context: RetryContext): Promise<T> {
+/** Runs `operation`, retrying per `context`; the client's calls and `withRetry` both use it. */
+export async function runWithRetry<T>(
+  operation: () => Promise<T>,
+  context: RetryContext,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
-      if (attempt >= context.policy.retries || !shouldRetry(error, context.idempotent)) throw error;
+      const retryable = context.retryOn
+        ? context.retryOn(error)
+        : shouldRetry(error, context.idempotent);
+      if (attempt >= context.policy.retries || !retryable) throw error;
       if (context.signal?.aborted) throw error;
       const delay = backoffDelay(attempt, context.policy);
       context.onRetry?.(error, attempt + 1, delay);
