@@ -33,6 +33,7 @@ export function clientOptions(
  */
 export function createClient(options: CreateClientOptions): RedgeClient {
   const { onRetry, ...input } = options;
+  rejectTlsFiles(input);
   const config = parseConfig(input);
   if (config.kind !== "rest") {
     throw new ConfigError([
@@ -46,5 +47,24 @@ export function createClient(options: CreateClientOptions): RedgeClient {
   return new RedgeClient(
     new RestPort({ url: config.url, token: config.token }),
     clientOptions(config, onRetry),
+  );
+}
+
+/**
+ * TLS files (`caFile`, `certFile`, `keyFile`) are read from disk, which only Node can do: say so
+ * here, on the edge entry, rather than with a generic "not REST" error.
+ */
+function rejectTlsFiles(input: Record<string, unknown>): void {
+  const tls = input.tls;
+  if (typeof tls !== "object" || tls === null) return;
+  const fields = (["caFile", "certFile", "keyFile"] as const).filter(
+    (field) => (tls as Record<string, unknown>)[field] !== undefined,
+  );
+  if (fields.length === 0) return;
+  throw new ConfigError(
+    fields.map((field) => ({
+      path: `tls.${field}`,
+      message: `is a file path, which only Node can read: use createNodeClient() from redge/node, or give the PEM text as tls.${field.slice(0, -4)}`,
+    })),
   );
 }

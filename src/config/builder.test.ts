@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { parseConfig, RedgeConfigBuilder, redgeConfig } from "./index.js";
 
+const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
 describe("redgeConfig() builder", () => {
   it("builds the example from the brief", () => {
     const config = redgeConfig()
@@ -80,13 +81,13 @@ describe("redgeConfig() builder", () => {
   it("cluster(nodes) with tls options", () => {
     const config = redgeConfig()
       .cluster([{ host: "n1", port: 7000 }])
-      .tls({ ca: "CA", rejectUnauthorized: false })
+      .tls({ ca: CA, rejectUnauthorized: false })
       .build();
     expect(config).toMatchObject({
       kind: "tcp",
       mode: "cluster",
       nodes: [{ host: "n1", port: 7000 }],
-      tls: { ca: "CA", rejectUnauthorized: false },
+      tls: { ca: CA, rejectUnauthorized: false },
     });
   });
 

@@ -92,6 +92,69 @@ export const pemSchema = z
   .string({ error: orRequired("must be a PEM string") })
   .min(1, { error: "must not be empty (leave it out instead)" });
 
+/** The TLS fields that hold PEM text, and the file field each one has. */
+export type PemField = "ca" | "cert" | "key";
+export const PEM_FILE_FIELD = { ca: "caFile", cert: "certFile", key: "keyFile" } as const;
+
+/** The labels of the PEM blocks in `text` (`CERTIFICATE`, `PRIVATE KEY`, `EC PRIVATE KEY`…). */
+function pemLabels(text: string): string[] {
+  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1] ?? "");
+}
+
+/**
+ * What is wrong with `text` as the content of TLS field `field` (PEM given where it does not
+ * belong, or something that is not PEM at all), or undefined. The message names where it goes;
+ * it never quotes the text (a key is a secret). Shared by the config schema (PEM text) and the
+ * Node transport (the contents of `caFile`, `certFile`, `keyFile`).
+ */
+export function pemProblem(field: PemField, text: string): string | undefined {
+  const labels = pemLabels(text);
+  if (labels.length === 0) {
+    const example = field === "key" ? "PRIVATE KEY" : "CERTIFICATE";
+    return `must be PEM text (-----BEGIN ${example}-----…); to read a file, give its path as tls.${PEM_FILE_FIELD[field]}`;
+  }
+  const keys = labels.filter((label) => label.endsWith("PRIVATE KEY"));
+  const certificates = labels.filter((label) => label.endsWith("CERTIFICATE"));
+  if (field === "key") {
+    if (keys.length === 0) {
+      return certificates.length > 0
+        ? "holds a certificate, not a private key: the client certificate goes in tls.cert, a CA certificate in tls.ca"
+        : "holds no private key (-----BEGIN PRIVATE KEY-----…)";
+    }
+    return undefined;
+  }
+  if (keys.length > 0) {
+    return "holds a private key, not a certificate: the key goes in tls.key (and must never be shared as a CA)";
+  }
+  if (certificates.length === 0) return "holds no certificate (-----BEGIN CERTIFICATE-----…)";
+  return undefined;
+}
+
+/** A PEM field (`tls.ca`, `tls.cert`, `tls.key`): PEM text of the right kind. */
+export function pemTextSchema(field: PemField) {
+  return pemSchema.superRefine((text, ctx) => {
+    const problem = pemProblem(field, text);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
+/** A file path (`tls.caFile`, …): read by the Node transport; PEM text here is a mistake. */
+export function pemFileSchema(field: PemField) {
+  return z
+    .string({ error: orRequired("must be a file path") })
+    .min(1, { error: "must not be empty (leave it out instead)" })
+    .superRefine((path, ctx) => {
+      if (path.includes("-----BEGIN")) {
+        ctx.addIssue({
+          code: "custom",
+          message: `is PEM text, not a file path: give PEM text as tls.${field}`,
+        });
+      } else if (CONTROL_CHARS.test(path)) {
+        ctx.addIssue({ code: "custom", message: "must be a file path (no control characters)" });
+      }
+    });
+}
+
 /** One `{ host, port }` address of a Sentinel or a Cluster node. */
 export const hostPortSchema = z.strictObject(
   {

@@ -34,6 +34,10 @@ const KNOWN_OPTIONS = [
   "ca",
   "cert",
   "key",
+  "caFile",
+  "certFile",
+  "keyFile",
+  "passphrase",
   "rejectUnauthorized",
   "servername",
   "retries",
@@ -122,7 +126,9 @@ export function collectSecrets(input: unknown): string[] {
   const visit = (value: unknown, key: string | undefined, depth: number) => {
     if (depth > 4) return;
     if (typeof value === "string") {
-      if (key !== undefined && /password|token|secret|^key$/i.test(key)) secrets.push(value);
+      if (key !== undefined && /password|token|secret|passphrase|^key$/i.test(key)) {
+        secrets.push(value);
+      }
       if (/:\/\/[^/@\s]*@/.test(value)) {
         secrets.push(value);
         const userinfo = /:\/\/([^/@\s]*)@/.exec(value)?.[1] ?? "";

@@ -34,6 +34,8 @@ function issuesOf(input: unknown): Record<string, string> {
   return Object.fromEntries(configError(input).issues.map((i) => [i.path, i.message]));
 }
 
+const CERT_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----";
 describe("parseConfig: shapes", () => {
   it("REST: url and token, every default filled in, trailing slash dropped", () => {
     const config = parseConfig({ url: "https://eu1-fine-cat.upstash.io/", token: "AXXXtoken" });
@@ -91,15 +93,16 @@ describe("parseConfig: shapes", () => {
 
   it("TLS with options: defaults rejectUnauthorized to true, keeps PEM strings", () => {
     const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    const key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----";
     const config = parseConfig({
       host: "h",
-      tls: { ca: pem, cert: pem, key: "KEY", servername: "redis.example.com" },
+      tls: { ca: pem, cert: pem, key, servername: "redis.example.com" },
     });
     expect(config).toMatchObject({
       tls: {
         ca: pem,
         cert: pem,
-        key: "KEY",
+        key,
         servername: "redis.example.com",
         rejectUnauthorized: true,
       },
@@ -274,8 +277,9 @@ describe("parseConfig: URLs", () => {
       port: 6380,
       tls: { rejectUnauthorized: true },
     });
-    expect(parseConfig({ url: "rediss://h", tls: { ca: "CA" } })).toMatchObject({
-      tls: { ca: "CA", rejectUnauthorized: true },
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    expect(parseConfig({ url: "rediss://h", tls: { ca } })).toMatchObject({
+      tls: { ca, rejectUnauthorized: true },
     });
   });
 
@@ -413,8 +417,46 @@ describe("parseConfig: rejections name the field", () => {
     ["url with bad percent-encoding", { url: "redis://:%zz@h" }, "url", /percent-encoding/],
     ["url that is not a string", { url: 6379 }, "url", /string/],
     ["tls of the wrong type", { host: "h", tls: "yes" }, "tls", /true, false or/],
-    ["tls cert without key", { host: "h", tls: { cert: "C" } }, "tls.key", /tls.cert/],
-    ["tls key without cert", { host: "h", tls: { key: "K" } }, "tls.cert", /tls.key/],
+    ["tls cert without key", { host: "h", tls: { cert: CERT_PEM } }, "tls.key", /tls.cert/],
+    ["tls key without cert", { host: "h", tls: { key: KEY_PEM } }, "tls.cert", /tls.key/],
+    [
+      "tls certFile without a key",
+      { host: "h", tls: { certFile: "/c.pem" } },
+      "tls.keyFile",
+      /tls.certFile/,
+    ],
+    ["tls ca that is a file path", { host: "h", tls: { ca: "/etc/ca.pem" } }, "tls.ca", /caFile/],
+    [
+      "tls caFile that is PEM text",
+      { host: "h", tls: { caFile: CERT_PEM } },
+      "tls.caFile",
+      /PEM text, not a file path.*tls\.ca/,
+    ],
+    [
+      "tls key holding a certificate",
+      { host: "h", tls: { cert: CERT_PEM, key: CERT_PEM } },
+      "tls.key",
+      /holds a certificate.*tls\.cert/,
+    ],
+    [
+      "tls cert holding a private key",
+      { host: "h", tls: { cert: KEY_PEM, key: KEY_PEM } },
+      "tls.cert",
+      /holds a private key.*tls\.key/,
+    ],
+    ["tls ca holding a private key", { host: "h", tls: { ca: KEY_PEM } }, "tls.ca", /private key/],
+    [
+      "tls ca and caFile both",
+      { host: "h", tls: { ca: CERT_PEM, caFile: "/ca.pem" } },
+      "tls.caFile",
+      /tls\.ca/,
+    ],
+    [
+      "tls passphrase without a key",
+      { host: "h", tls: { passphrase: "pw-secret" } },
+      "tls.passphrase",
+      /tls\.key/,
+    ],
     [
       "tls option of the wrong type",
       { host: "h", tls: { rejectUnauthorized: "no" } },

@@ -8,7 +8,16 @@ const TOKEN = "AX1yZ-upstash-token-0123456789";
 const SENTINEL_PASSWORD = "sentinel-s3cret-pw";
 const TLS_KEY =
   "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
-const SECRETS = [PASSWORD, TOKEN, SENTINEL_PASSWORD, TLS_KEY, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"];
+const CERT = "-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----";
+const PASSPHRASE = "key-passphrase-0123";
+const SECRETS = [
+  PASSWORD,
+  TOKEN,
+  SENTINEL_PASSWORD,
+  TLS_KEY,
+  PASSPHRASE,
+  "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+];
 
 /** Every way a config might end up in a log line. */
 function renderings(value: unknown): string[] {
@@ -47,7 +56,7 @@ const configs = {
       host: "h",
       username: "app",
       password: PASSWORD,
-      tls: { cert: "CERT", key: TLS_KEY },
+      tls: { cert: CERT, key: TLS_KEY, passphrase: PASSPHRASE },
     }),
   url: () => parseConfig({ url: `rediss://app:${encodeURIComponent(PASSWORD)}@h:6380/1` }),
   rest: () => parseConfig({ url: "https://eu1.upstash.io", token: TOKEN }),
@@ -60,7 +69,7 @@ const configs = {
         sentinelPassword: SENTINEL_PASSWORD,
       },
       password: PASSWORD,
-      tls: { cert: "CERT", key: TLS_KEY },
+      tls: { cert: CERT, key: TLS_KEY },
     }),
   cluster: () =>
     parseConfig({ cluster: { nodes: [{ host: "n", port: 7000 }] }, password: PASSWORD }),
@@ -96,7 +105,7 @@ describe("a parsed config hides its secrets", () => {
       host: "h",
       username: "app",
       password: REDACTED,
-      tls: { cert: "CERT", key: REDACTED },
+      tls: { cert: CERT, key: REDACTED, passphrase: REDACTED },
     });
     expect(inspect(configs.standalone())).toContain("host: 'h'");
   });
@@ -163,6 +172,13 @@ describe("error messages never contain secrets", () => {
     ],
     ["a conflicting password", { url: `redis://:${PASSWORD}@h`, password: `${PASSWORD}-other` }],
     ["a TLS key without cert", { host: "h", tls: { key: TLS_KEY } }],
+    ["a TLS key given as the CA", { host: "h", tls: { ca: TLS_KEY } }],
+    ["a TLS key given as a file path", { host: "h", tls: { keyFile: TLS_KEY } }],
+    ["a passphrase without a key", { host: "h", tls: { passphrase: PASSPHRASE } }],
+    [
+      "a passphrase next to a bad key",
+      { host: "h", tls: { cert: CERT, key: CERT, passphrase: PASSPHRASE } },
+    ],
     [
       "a sentinel password with a bad sentinel",
       {

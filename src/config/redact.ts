@@ -33,7 +33,10 @@ export function redactConfig(config: RedgeConfig): RedgeConfig {
 }
 
 function redactTls(tls: TlsConfig): TlsConfig {
-  return tls.key !== undefined ? { ...tls, key: REDACTED } : { ...tls };
+  const copy = { ...tls };
+  if (copy.key !== undefined) copy.key = REDACTED;
+  if (copy.passphrase !== undefined) copy.passphrase = REDACTED;
+  return copy;
 }
 
 /**

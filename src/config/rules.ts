@@ -164,14 +164,32 @@ function checkCredentials(
   }
 }
 
-/** A client certificate needs its key and the other way round. */
+/**
+ * PEM text or a file for each of ca, cert, key, not both; a client certificate needs its key and
+ * the other way round; a passphrase needs a key to decrypt.
+ */
 function checkTls(tls: unknown, add: AddIssue): void {
   if (!isRecord(tls)) return;
-  if (tls.cert !== undefined && tls.key === undefined) {
-    add(["tls", "key"], "is required when tls.cert is set");
+  const given = (key: string) => tls[key] !== undefined;
+  for (const [text, file] of [
+    ["ca", "caFile"],
+    ["cert", "certFile"],
+    ["key", "keyFile"],
+  ] as const) {
+    if (given(text) && given(file)) {
+      add(["tls", file], `cannot be combined with tls.${text}: give the PEM text or the file`);
+    }
   }
-  if (tls.key !== undefined && tls.cert === undefined) {
-    add(["tls", "cert"], "is required when tls.key is set");
+  const cert = given("cert") ? "cert" : given("certFile") ? "certFile" : undefined;
+  const key = given("key") ? "key" : given("keyFile") ? "keyFile" : undefined;
+  if (cert && !key) {
+    add(["tls", cert === "cert" ? "key" : "keyFile"], `is required when tls.${cert} is set`);
+  }
+  if (key && !cert) {
+    add(["tls", key === "key" ? "cert" : "certFile"], `is required when tls.${key} is set`);
+  }
+  if (given("passphrase") && !key) {
+    add(["tls", "passphrase"], "decrypts tls.key or tls.keyFile, and neither is set");
   }
 }
 

@@ -16,7 +16,8 @@ import {
   maxConnectionsSchema,
   nonEmptyString,
   orRequired,
-  pemSchema,
+  pemFileSchema,
+  pemTextSchema,
   portSchema,
   retriesSchema,
   timeoutMsSchema,
@@ -39,12 +40,20 @@ export const CONFIG_DEFAULTS = {
 // ---------------------------------------------------------------------------------------------
 
 const tlsOptionsInputSchema = z.strictObject({
-  /** CA certificate(s), PEM, to trust instead of the system's roots (self-signed servers). */
-  ca: pemSchema.optional(),
-  /** Client certificate, PEM, for mutual TLS. Needs `key`. */
-  cert: pemSchema.optional(),
-  /** Client private key, PEM, for mutual TLS. Needs `cert`. Secret: redacted when printed. */
-  key: pemSchema.optional(),
+  /** CA certificate(s), PEM text, to trust instead of the system's roots (self-signed servers). */
+  ca: pemTextSchema("ca").optional(),
+  /** Client certificate, PEM text, for mutual TLS. Needs `key` (or `keyFile`). */
+  cert: pemTextSchema("cert").optional(),
+  /** Client private key, PEM text, for mutual TLS. Needs `cert`. Secret: redacted when printed. */
+  key: pemTextSchema("key").optional(),
+  /** Path of the CA file (Node: read when the client is created). Instead of `ca`. */
+  caFile: pemFileSchema("ca").optional(),
+  /** Path of the client certificate file (Node). Instead of `cert`. */
+  certFile: pemFileSchema("cert").optional(),
+  /** Path of the client key file (Node). Instead of `key`. */
+  keyFile: pemFileSchema("key").optional(),
+  /** Passphrase of an encrypted client key. Secret: redacted when printed. */
+  passphrase: nonEmptyString("a string").optional(),
   /** Refuse servers whose certificate does not verify. Default `true`; `false` only for tests. */
   rejectUnauthorized: booleanSchema.default(true),
   /** Server name for SNI and certificate checks, when it differs from the host connected to. */
@@ -53,7 +62,8 @@ const tlsOptionsInputSchema = z.strictObject({
 
 /** `true` for TLS with the system's roots, or options; `false` or absent for a plain socket. */
 const tlsInputSchema = z.union([booleanSchema, tlsOptionsInputSchema], {
-  error: "must be true, false or { ca, cert, key, rejectUnauthorized, servername }",
+  error:
+    "must be true, false or { ca | caFile, cert | certFile, key | keyFile, passphrase, rejectUnauthorized, servername }",
 });
 
 const retryInputSchema = z
@@ -188,12 +198,17 @@ export const redgeConfigInputSchema = z
 // Normalized output: what the transports read
 // ---------------------------------------------------------------------------------------------
 
-/** TLS settings of a TCP connection, normalized. */
+/** TLS settings of a TCP connection, normalized. Files are read by the Node transport. */
 export const tlsConfigSchema = z.object({
-  ca: pemSchema.optional(),
-  cert: pemSchema.optional(),
+  ca: pemTextSchema("ca").optional(),
+  cert: pemTextSchema("cert").optional(),
   /** Secret: redacted when printed. */
-  key: pemSchema.optional(),
+  key: pemTextSchema("key").optional(),
+  caFile: pemFileSchema("ca").optional(),
+  certFile: pemFileSchema("cert").optional(),
+  keyFile: pemFileSchema("key").optional(),
+  /** Secret: redacted when printed. */
+  passphrase: nonEmptyString("a string").optional(),
   rejectUnauthorized: booleanSchema,
   servername: nonEmptyString("a host name").optional(),
 });
@@ -360,14 +375,10 @@ function normalizeTls(
   urlWantsTls: boolean,
 ): z.input<typeof tlsConfigSchema> | undefined {
   if (typeof tls === "object") {
-    const { ca, cert, key, rejectUnauthorized, servername } = tls;
-    return {
-      ...(ca !== undefined ? { ca } : {}),
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-      rejectUnauthorized,
-      ...(servername !== undefined ? { servername } : {}),
-    };
+    const { rejectUnauthorized, ...rest } = tls;
+    // Only the fields given: an absent one stays absent (not `undefined`).
+    const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+    return { ...given, rejectUnauthorized };
   }
   if (tls === true || (tls === undefined && urlWantsTls)) return { rejectUnauthorized: true };
   return undefined;

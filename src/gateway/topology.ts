@@ -10,6 +10,7 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { type ClusterConfig, parseConfig, type SentinelConfig } from "../config/index.js";
 import type { ClusterInput, SentinelInput, TlsInput } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
+import { tlsConnectOptions } from "../transport/tls-files.js";
 
 /** A Sentinel or Cluster for the gateway to serve, in the client config's shape. */
 export type TopologySource = (
@@ -33,7 +34,11 @@ function parse(source: TopologySource): SentinelConfig | ClusterConfig {
         unknown.map((k) => ({ path: k, message: "is not a Sentinel/Cluster option" })),
       );
     const config = parseConfig(source);
-    if (config.kind === "tcp" && config.mode !== "standalone") return config;
+    if (config.kind === "tcp" && config.mode !== "standalone") {
+      // TLS files are read (and checked) now, so their issues are reported under redis.tls too.
+      if (config.tls) tlsConnectOptions(config.tls);
+      return config;
+    }
     throw new ConfigError([{ path: "", message: "must name a sentinel or a cluster" }]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -47,21 +52,11 @@ function parse(source: TopologySource): SentinelConfig | ClusterConfig {
 }
 
 function dataNodeOptions(config: SentinelConfig | ClusterConfig): RedisOptions {
-  const tls = config.tls;
   return {
     ...(config.username !== undefined ? { username: config.username } : {}),
     ...(config.password !== undefined ? { password: config.password } : {}),
-    ...(tls
-      ? {
-          tls: {
-            rejectUnauthorized: tls.rejectUnauthorized,
-            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-            ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-            ...(tls.key !== undefined ? { key: tls.key } : {}),
-            ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-          },
-        }
-      : {}),
+    // PEM text or files, read and checked as for the TCP client.
+    ...(config.tls ? { tls: tlsConnectOptions(config.tls) } : {}),
   };
 }
 

@@ -38,6 +38,7 @@ import {
   sentinelTopology,
   topologyFromRole,
 } from "./tcp-topology.js";
+import { tlsConnectOptions } from "./tls-files.js";
 
 export type TcpConfig = Extract<RedgeConfig, { kind: "tcp" }>;
 
@@ -563,14 +564,9 @@ function commonOptions(config: TcpConfig): RedisOptions {
   };
 }
 
+/** PEM text or files (read and checked once; see tls-files.ts). @throws ConfigError */
 function tlsOptions(tls: NonNullable<TcpConfig["tls"]>): NonNullable<RedisOptions["tls"]> {
-  return {
-    rejectUnauthorized: tls.rejectUnauthorized,
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-    ...(tls.key !== undefined ? { key: tls.key } : {}),
-    ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-  };
+  return tlsConnectOptions(tls);
 }
 
 /**
