@@ -181,3 +181,27 @@ export const durableWritesSchema = z.strictObject(
   },
   { error: orRequired("must be an object { replicas, timeoutMs }") },
 );
+
+/** The keep-alive idle time when none is given (ioredis' and redge's default so far). */
+export const DEFAULT_KEEP_ALIVE_IDLE_MS = 10_000;
+
+/**
+ * TCP keep-alive of the connections to Redis (the seeds' `socket_keepalive`, `socket_keep_idle`,
+ * `socket_keep_alive` / interval, `socket_keep_cnt`): `false` turns it off, `true` keeps the
+ * default (probes after 10 s idle), an object sets the idle time and, where Node can set them,
+ * the probe interval and count. Times are whole seconds at the socket (Node rounds down).
+ */
+export const keepAliveSchema = z.union(
+  [
+    booleanSchema,
+    z.strictObject({
+      /** Idle time before the first probe, in ms (≥ 1000). Default 10000. */
+      idleMs: integerIn(1_000, MAX_TIMER_MS, "a whole number of milliseconds").optional(),
+      /** Time between probes, in ms (≥ 1000). Needs a Node that can set it. */
+      intervalMs: integerIn(1_000, MAX_TIMER_MS, "a whole number of milliseconds").optional(),
+      /** Unanswered probes before the connection is dropped, 1 to 127. Needs a Node that can. */
+      count: integerIn(1, 127, "a whole number of probes").optional(),
+    }),
+  ],
+  { error: "must be true, false or { idleMs, intervalMs, count }" },
+);

@@ -24,6 +24,7 @@ export {
   clusterConfigSchema,
   type DurableWrites,
   type HostPort,
+  type KeepAliveConfig,
   normalizedConfigSchema,
   type RedgeConfig,
   type RedgeConfigInput,

@@ -49,6 +49,10 @@ const KNOWN_OPTIONS = [
   "sentinelUsername",
   "sentinelPassword",
   "nodes",
+  "keepAlive",
+  "idleMs",
+  "intervalMs",
+  "count",
 ];
 
 export function flattenIssues(issues: readonly ZodIssue[], prefix: PathPart[] = []): ConfigIssue[] {

@@ -72,6 +72,9 @@ export function checkCombination(value: unknown, add: AddIssue): void {
         "needs TCP: WAIT must run on the connection that wrote, which REST does not have",
       );
     }
+    if (given("keepAlive")) {
+      add(["keepAlive"], "is TCP keep-alive, which a REST url does not use");
+    }
   } else if (urlKind === "tcp") {
     if (given("token")) {
       add(["token"], "is only used with an http(s):// REST url, not with redis:// or rediss://");

@@ -7,11 +7,13 @@
 import * as z from "zod";
 import {
   booleanSchema,
+  DEFAULT_KEEP_ALIVE_IDLE_MS,
   dbSchema,
   delayMsSchema,
   durableWritesSchema,
   hostPortSchema,
   hostSchema,
+  keepAliveSchema,
   keyPrefixSchema,
   maxConnectionsSchema,
   nonEmptyString,
@@ -176,6 +178,11 @@ export const redgeConfigInputSchema = z
       retry: retryInputSchema,
       /** Most connections (TCP) or concurrent requests (REST) at once, 1 to 1000. Default 10. */
       maxConnections: maxConnectionsSchema.default(CONFIG_DEFAULTS.maxConnections),
+      /**
+       * TCP keep-alive (TCP only): `false` off, `true` the default (first probe after 10 s
+       * idle), or `{ idleMs, intervalMs, count }`.
+       */
+      keepAlive: keepAliveSchema.optional(),
       /** How often a background PING checks the link, in ms; 0 turns it off. Default 30000. */
       healthCheckIntervalMs: delayMsSchema.default(CONFIG_DEFAULTS.healthCheckIntervalMs),
       /**
@@ -237,6 +244,16 @@ const commonShape = {
   durableWrites: durableWritesSchema.optional(),
 };
 
+/** Normalized keep-alive: off, or the idle time and, if given, interval and count. */
+export const keepAliveConfigSchema = z.union([
+  z.literal(false),
+  z.object({
+    idleMs: z.number().int().min(1_000),
+    intervalMs: z.number().int().min(1_000).optional(),
+    count: z.number().int().min(1).max(127).optional(),
+  }),
+]);
+
 /** Credentials and TLS of the data nodes, shared by the three TCP modes. */
 const dataNodeShape = {
   /** ACL user name. */
@@ -245,6 +262,8 @@ const dataNodeShape = {
   password: nonEmptyString("a string").optional(),
   /** Present when TLS is on. */
   tls: tlsConfigSchema.optional(),
+  /** TCP keep-alive; absent = the default (probes after 10 s idle). */
+  keepAlive: keepAliveConfigSchema.optional(),
 };
 
 /** The Upstash REST protocol over fetch: edge-safe. */
@@ -333,10 +352,12 @@ function normalize(input: CheckedInput): Normalized {
   const username = input.username ?? fromUrl?.username;
   const password = input.password ?? fromUrl?.password;
   const tls = normalizeTls(input.tls, fromUrl?.tls ?? false);
+  const keepAlive = normalizeKeepAlive(input.keepAlive);
   const dataNode = {
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(tls !== undefined ? { tls } : {}),
+    ...(keepAlive !== undefined ? { keepAlive } : {}),
   };
   if (input.sentinel) {
     const { sentinels, masterName, sentinelUsername, sentinelPassword } = input.sentinel;
@@ -370,6 +391,18 @@ function normalize(input: CheckedInput): Normalized {
   };
 }
 
+function normalizeKeepAlive(
+  keepAlive: CheckedInput["keepAlive"],
+): z.input<typeof keepAliveConfigSchema> | undefined {
+  if (keepAlive === undefined || keepAlive === true) return undefined;
+  if (keepAlive === false) return false;
+  return {
+    idleMs: keepAlive.idleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS,
+    ...(keepAlive.intervalMs !== undefined ? { intervalMs: keepAlive.intervalMs } : {}),
+    ...(keepAlive.count !== undefined ? { count: keepAlive.count } : {}),
+  };
+}
+
 function normalizeTls(
   tls: CheckedInput["tls"],
   urlWantsTls: boolean,
@@ -400,6 +433,7 @@ export type SentinelConfig = z.output<typeof sentinelConfigSchema>;
 export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 export type TlsConfig = z.output<typeof tlsConfigSchema>;
 export type RetryConfig = z.output<typeof retryConfigSchema>;
+export type KeepAliveConfig = z.output<typeof keepAliveConfigSchema>;
 export type TlsInput = z.input<typeof tlsInputSchema>;
 export type RetryInput = z.input<typeof retryInputSchema>;
 export type SentinelInput = z.input<typeof sentinelInputSchema>;

@@ -28,6 +28,7 @@ import type {
 } from "../port.js";
 import { redact } from "../security/redact.js";
 import type { ServerIdentity, Topology } from "../topology.js";
+import { applyKeepAliveProbes, checkKeepAlive, ioredisKeepAlive } from "./keep-alive.js";
 import { type Lease, ResourcePool } from "./pool.js";
 import { type HealthCheckReport, startHealthCheck } from "./tcp-health.js";
 import {
@@ -556,7 +557,7 @@ function commonOptions(config: TcpConfig): RedisOptions {
     autoResendUnfulfilledCommands: false,
     enableAutoPipelining: true,
     retryStrategy: reconnectDelay,
-    keepAlive: 10_000,
+    keepAlive: ioredisKeepAlive(config.keepAlive),
     noDelay: true,
     ...(config.username !== undefined ? { username: config.username } : {}),
     ...(config.password !== undefined ? { password: config.password } : {}),
@@ -592,6 +593,17 @@ function reconnectOnReadonly(error: Error): 1 | false {
 export function createConnection(
   config: TcpConfig,
   { dedicated = false, role }: { dedicated?: boolean; role?: "replica" | undefined } = {},
+): Connection {
+  checkKeepAlive(config.keepAlive);
+  const connection = openConnection(config, dedicated, role);
+  applyKeepAliveProbes(connection, config.keepAlive);
+  return connection;
+}
+
+function openConnection(
+  config: TcpConfig,
+  dedicated: boolean,
+  role: "replica" | undefined,
 ): Connection {
   const extra = dedicated ? DEDICATED_OPTIONS : {};
   switch (config.mode) {
