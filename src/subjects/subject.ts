@@ -133,6 +133,7 @@ export class Subject {
         decode: (text) => this.#decode(text, name, extended) as T,
         encode: (next) => encodeValue(next, "value"),
         deadline: started + timeoutMs,
+        budgetMs: timeoutMs,
         signal: opts.signal,
         attempts: opts.attempts ?? Number.POSITIVE_INFINITY,
       });

@@ -33,8 +33,10 @@ export interface Update<T> {
   decode: (text: string) => T;
   /** Encodes the function's result (throws a ValidationError for what JSON cannot hold). */
   encode: (value: T) => string;
-  /** When the call gives up, as a `performance.now()` time. */
+  /** When the call gives up, as a `performance.now()` time: no round starts after it. */
   deadline: number;
+  /** The call's timeout: the most one command may take. */
+  budgetMs: number;
   signal: AbortSignal | undefined;
   /** Most rounds, or Infinity. */
   attempts: number;
@@ -127,13 +129,17 @@ async function rounds<T>(
   }
 }
 
-/** Each command gets what is left of the call's deadline (at most the client's own timeout). */
-function callOptions(u: Pick<Update<unknown>, "client" | "deadline" | "signal">): {
+/**
+ * Each command gets the call's whole time budget (at most the client's own timeout), not what is
+ * left of it: the deadline decides whether another round starts, and a round started just before
+ * it must not fail with a TimeoutError (after which its compare-and-set may still have run) only
+ * because little time was left. A call can thus overrun its deadline by one round trip.
+ */
+function callOptions(u: Pick<Update<unknown>, "client" | "budgetMs" | "signal">): {
   timeoutMs: number;
   signal?: AbortSignal;
 } {
-  const left = Math.max(1, Math.ceil(u.deadline - performance.now()));
-  const timeoutMs = Math.min(left, u.client.commandTimeoutMs);
+  const timeoutMs = Math.min(u.budgetMs, u.client.commandTimeoutMs);
   return u.signal ? { timeoutMs, signal: u.signal } : { timeoutMs };
 }
 
