@@ -156,14 +156,14 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
   const { commandTimeoutMs, log } = settings;
   const safe = { ...gatewayRedisOptions(commandTimeoutMs), enableReadyCheck: settings.readyCheck };
   const owned = !(source instanceof Redis || source instanceof Cluster);
-  const main: Connection =
+  const { connection: main, follower } =
     source instanceof Redis || source instanceof Cluster
-      ? source
+      ? { connection: source }
       : typeof source === "string"
-        ? new Redis(source, safe)
+        ? { connection: new Redis(source, safe) }
         : isTopologySource(source)
-          ? connectTopology(source, safe)
-          : new Redis({ ...safe, ...source });
+          ? connectTopology(source, safe, log)
+          : { connection: new Redis({ ...safe, ...source }) };
   if (owned) watch(main, "shared", log);
   observe(main, { errors: owned });
   // A connection the caller owns keeps its own settings; a deadline still bounds each request.
@@ -180,6 +180,8 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
     create: async () => {
       // A Cluster keeps the caller's settings; a standalone duplicate gets the fail-fast ones.
       const connection = main instanceof Cluster ? main.duplicate() : main.duplicate(safe);
+      // A duplicate keeps the follower's routing (its options); it is dropped with the shared one.
+      if (connection instanceof Redis) follower?.attach(connection, "master");
       watch(connection, "transaction", log);
       observe(connection, { errors: true });
       generations.set(connection, generation);
@@ -300,6 +302,7 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
 
     async close(timeoutMs) {
       stopHealthCheck?.();
+      follower?.close();
       await Promise.all([
         pool.close(),
         owned ? closeConnection(main, timeoutMs) : Promise.resolve(),

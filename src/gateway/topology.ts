@@ -3,13 +3,15 @@
  * `redis: { cluster: {…} }` (plus `username`, `password`, `tls`, `db` for the data nodes), the
  * same shapes as the client config, validated by the same schema. The connection gets the
  * gateway's fail-fast settings (see `gatewayRedisOptions`), and through Sentinel it follows
- * failovers: reconnection attempts ask the Sentinels again, and a demoted master's READONLY
- * reply makes it reconnect.
+ * failovers as the TCP transport does (src/transport/tcp-sentinel.ts): the moment the Sentinels
+ * announce a new master, connections to the old one are dropped and reconnect to the new one;
+ * a demoted master's READONLY reply makes a connection reconnect too.
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { type ClusterConfig, parseConfig, type SentinelConfig } from "../config/index.js";
 import type { ClusterInput, SentinelInput, TlsInput } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
+import { createSentinelFollower, type SentinelFollower } from "../transport/tcp-sentinel.js";
 import { tlsConnectOptions } from "../transport/tls-files.js";
 
 /** A Sentinel or Cluster for the gateway to serve, in the client config's shape. */
@@ -60,20 +62,43 @@ function dataNodeOptions(config: SentinelConfig | ClusterConfig): RedisOptions {
   };
 }
 
+export interface TopologyConnection {
+  connection: Redis | Cluster;
+  /**
+   * Sentinel: follows failovers; connections made with `connection.duplicate()` are to be
+   * attached to it too. Closed with the gateway.
+   */
+  follower?: SentinelFollower;
+}
+
 /** Opens the gateway's shared connection to a Sentinel-managed master or a Cluster. */
-export function connectTopology(source: TopologySource, safe: RedisOptions): Redis | Cluster {
+export function connectTopology(
+  source: TopologySource,
+  safe: RedisOptions,
+  log?: (line: string) => void,
+): TopologyConnection {
   const config = parse(source);
   if (config.mode === "cluster") {
-    return new Cluster(config.nodes, {
+    const connection = new Cluster(config.nodes, {
       redisOptions: { ...safe, ...dataNodeOptions(config) },
       scaleReads: config.replicaReads ? "slave" : "master",
       enableOfflineQueue: true,
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
     });
+    return { connection };
   }
-  return new Redis({
+  const follower = createSentinelFollower({
+    sentinels: config.sentinels,
+    masterName: config.masterName,
+    sentinelUsername: config.sentinelUsername,
+    sentinelPassword: config.sentinelPassword,
+    connectTimeoutMs: safe.connectTimeout ?? 10_000,
+    log: (line) => log?.(`redge gateway: ${line}`),
+  });
+  const connection = new Redis({
     ...safe,
     ...dataNodeOptions(config),
+    ...follower.masterOptions(),
     sentinels: config.sentinels,
     name: config.masterName,
     db: config.db,
@@ -85,4 +110,6 @@ export function connectTopology(source: TopologySource, safe: RedisOptions): Red
     // reaches the master the Sentinels name; the periodic health check (ROLE) catches it too.
     reconnectOnError: (error: Error) => (/^READONLY\b/.test(error.message) ? 1 : false),
   });
+  follower.attach(connection, "master");
+  return { connection, follower };
 }

@@ -31,6 +31,7 @@ import type { ServerIdentity, Topology } from "../topology.js";
 import { applyKeepAliveProbes, checkKeepAlive, ioredisKeepAlive } from "./keep-alive.js";
 import { type Lease, ResourcePool } from "./pool.js";
 import { type HealthCheckReport, startHealthCheck } from "./tcp-health.js";
+import { createSentinelFollower, type SentinelFollower } from "./tcp-sentinel.js";
 import {
   clusterProbeNode,
   clusterTopology,
@@ -50,6 +51,8 @@ export interface TcpPortOptions {
   onHealthCheck?: ((report: HealthCheckReport) => void) | undefined;
   /** Internal: the replica connection of `replicaReads` (Sentinel). */
   role?: "replica";
+  /** Internal: the Sentinel follower of the port this replica connection belongs to. */
+  follower?: SentinelFollower;
 }
 
 export class TcpPort implements CommandPort {
@@ -66,18 +69,37 @@ export class TcpPort implements CommandPort {
   readonly #stopHealthCheck: (() => void) | undefined;
   /** This port is the `replicaReads` connection of another. */
   readonly #isReplica: boolean;
+  /** Sentinel: moves every connection off a master the moment the Sentinels replace it. */
+  readonly #follower: SentinelFollower | undefined;
+  /** The follower was created by this port (not handed down to a replica connection). */
+  readonly #ownsFollower: boolean;
   #closed = false;
 
   constructor(config: TcpConfig, options: TcpPortOptions = {}) {
     this.#config = config;
     this.#isReplica = options.role === "replica";
-    this.connection = createConnection(config, { role: options.role });
+    this.#ownsFollower = config.mode === "sentinel" && options.follower === undefined;
+    this.#follower =
+      options.follower ??
+      (config.mode === "sentinel"
+        ? createSentinelFollower({
+            sentinels: config.sentinels,
+            masterName: config.masterName,
+            sentinelUsername: config.sentinelUsername,
+            sentinelPassword: config.sentinelPassword,
+            connectTimeoutMs: config.connectTimeoutMs,
+          })
+        : undefined);
+    this.connection = createConnection(config, { role: options.role, follower: this.#follower });
     // Without a listener ioredis prints every connection error; faults reach callers as errors.
     this.connection.on("error", () => {});
     this.connection.on("close", () => this.#failInflight());
     this.connection.on("end", () => this.#failInflight());
     if (options.role !== "replica" && config.mode === "sentinel" && config.replicaReads) {
-      this.#replica = new TcpPort(config, { role: "replica" });
+      this.#replica = new TcpPort(config, {
+        role: "replica",
+        ...(this.#follower ? { follower: this.#follower } : {}),
+      });
     }
     // The replica connection is checked too: a hung replica (SIGSTOP) keeps its socket open and
     // would look `ready` forever. A failed probe drops it, and reads go to the master until it
@@ -298,7 +320,7 @@ export class TcpPort implements CommandPort {
     this.#dedicated ??= new ResourcePool<Connection>({
       max: config.maxConnections,
       label: "dedicated Redis connection",
-      create: () => openDedicated(config),
+      create: () => openDedicated(config, this.#follower),
       destroy: async (connection) => connection.disconnect(),
       isUsable: (connection) => connection.status === "ready",
     });
@@ -315,6 +337,7 @@ export class TcpPort implements CommandPort {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopHealthCheck?.();
+    if (this.#ownsFollower) this.#follower?.close();
     await Promise.all([this.#dedicated?.close(), this.#replica?.close()]);
     try {
       await this.connection.quit();
@@ -463,8 +486,11 @@ export function toRedgeError(error: unknown, command: string, live: boolean): Er
 }
 
 /** Opens a dedicated connection and waits until it is ready, so a refused one never reaches a caller. */
-async function openDedicated(config: TcpConfig): Promise<Connection> {
-  const connection = createConnection(config, { dedicated: true });
+async function openDedicated(
+  config: TcpConfig,
+  follower: SentinelFollower | undefined,
+): Promise<Connection> {
+  const connection = createConnection(config, { dedicated: true, follower });
   connection.on("error", () => {});
   try {
     await connection.connect();
@@ -592,7 +618,15 @@ function reconnectOnReadonly(error: Error): 1 | false {
 
 export function createConnection(
   config: TcpConfig,
-  { dedicated = false, role }: { dedicated?: boolean; role?: "replica" | undefined } = {},
+  {
+    dedicated = false,
+    role,
+    follower,
+  }: {
+    dedicated?: boolean;
+    role?: "replica" | undefined;
+    follower?: SentinelFollower | undefined;
+  } = {},
 ): Connection {
   checkKeepAlive(config.keepAlive);
   const connection = openConnection(config, dedicated, role);
@@ -615,18 +649,18 @@ function openConnection(
         port: config.port,
         db: config.db,
       });
-    case "sentinel":
-      return new Redis({
+    case "sentinel": {
+      const connection = new Redis({
         ...commonOptions(config),
         ...extra,
+        ...(role === "replica" ? {} : follower?.masterOptions()),
         sentinels: config.sentinels,
         name: config.masterName,
         db: config.db,
         role: role === "replica" ? "slave" : "master",
-        // While the old master is down, each reconnection attempt asks the Sentinels again (cheap):
-        // short delays notice the new master soon after the Sentinels elect it. (ioredis'
-        // `failoverDetector` would announce it sooner, but leaks its Sentinel subscriptions when a
-        // connection closes during a failover; they then reconnect forever.)
+        // Each reconnection attempt asks the Sentinels again (cheap): short delays reach the new
+        // master soon. The follower (tcp-sentinel.ts) drops connections to a replaced master the
+        // moment the Sentinels announce the switch, and routes reconnections to its successor.
         retryStrategy: dedicated ? () => null : sentinelReconnectDelay,
         sentinelCommandTimeout: config.connectTimeoutMs,
         ...(role === "replica" ? {} : { reconnectOnError: reconnectOnReadonly }),
@@ -637,6 +671,9 @@ function openConnection(
           ? { sentinelPassword: config.sentinelPassword }
           : {}),
       });
+      follower?.attach(connection, role === "replica" ? "replica" : "master");
+      return connection;
+    }
     case "cluster": {
       const options: ClusterOptions = {
         redisOptions: commonOptions(config),

@@ -1,28 +1,51 @@
 /**
- * One measured failover: a Sentinel topology under a continuous write load (priority `add` and
- * cache `set` through the redge client, durable writes on), the master SIGKILLed mid-load. Used
- * by test/ha/failover.test.ts (one run in CI) and bench/ha/run.ts (median of several).
+ * One measured failover: a Sentinel topology under a continuous write load, then one of three
+ * events mid-load:
+ * - `kill`: the master is SIGKILLed; the Sentinels (down-after 1000 ms) promote a replica;
+ * - `failover`: `SENTINEL FAILOVER` with the old master alive (a planned switch): the Sentinels
+ *   promote a replica, announce `+switch-master`, and seconds later turn the old master into a
+ *   replica, which discards whatever was written to it after the switch;
+ * - `promote`: a replica is promoted by hand (`REPLICAOF NO ONE`) while the master is alive; the
+ *   Sentinels keep their master and turn the rogue one back into a replica (`+convert-to-slave`),
+ *   discarding whatever was written to it.
+ * Used by test/ha/failover*.test.ts (one run each) and bench/ha/run.ts (several).
  *
- * Measured: the time from the kill to the first successful write started after it (which can
- * only have run on the new master: the old one is dead), the calls that failed after the client's
- * own retries, and the acknowledged writes missing from the new master afterwards.
+ * Writers go through the redge client (`createNodeClient({ sentinel })`) or through the gateway
+ * with @upstash/redis. Workloads: `capabilities` (priority `add` and cache `set`) or `rpush` (each
+ * writer RPUSHes unique values to one list, as in issue 12's report), read back afterwards from
+ * the master the Sentinels name, straight from the server.
+ *
+ * Measured: the acknowledged writes missing from the master afterwards (lost), the calls that
+ * failed after the client's own retries, and for `kill` the time from the kill to the first
+ * successful write started after it (which can only have run on the new master).
  */
+import { randomUUID } from "node:crypto";
+import { Redis as UpstashRedis } from "@upstash/redis";
 import type { RedgeClient } from "../../../src/index.js";
 import { createNodeClient } from "../../../src/node.js";
-import { sleep } from "./processes.js";
-import { type SentinelTopology, startSentinelTopology } from "./sentinel.js";
+import { type RunningGateway, startGateway } from "../gateway.js";
+import { ask } from "./ask.js";
+import { type ManagedRedis, sleep, waitFor } from "./processes.js";
+import { type SentinelEvents, type SentinelTopology, startSentinelTopology } from "./sentinel.js";
+
+export type FailoverTrigger = "kill" | "failover" | "promote";
 
 export interface FailoverResult {
-  /** Kill → first successful write started after the kill, in ms. */
+  trigger: FailoverTrigger;
+  via: "client" | "gateway";
+  workload: "capabilities" | "rpush";
+  /** `kill`: kill → first successful write started after the kill, in ms. */
   failoverMs: number;
-  /** Kill → Sentinels report the new master, in ms. */
+  /** Trigger → Sentinels report the new master (`kill`, `failover`), in ms. */
   sentinelSwitchMs: number;
-  /** Writes acknowledged to the caller, before and after the kill. */
+  /** Trigger → the old master (`failover`) or the rogue replica (`promote`) is a replica again. */
+  convertedMs: number;
+  /** Writes acknowledged to the caller, before and after the trigger. */
   acknowledged: number;
   /** Calls that rejected (after the client's retries), by error name. */
   failed: Record<string, number>;
   failedTotal: number;
-  /** Acknowledged writes missing from the new master afterwards. */
+  /** Acknowledged writes missing from the master afterwards. */
   lost: number;
   durable: boolean;
   oldMaster: number;
@@ -30,15 +53,21 @@ export interface FailoverResult {
 }
 
 export interface FailoverLoadOptions {
-  /** WAIT 1 after each write (default true). */
+  /** What happens mid-load (default `kill`). */
+  trigger?: FailoverTrigger;
+  /** Who writes: the redge client (default) or @upstash/redis through the gateway. */
+  via?: "client" | "gateway";
+  /** Default `capabilities` for the client, `rpush` through the gateway. */
+  workload?: "capabilities" | "rpush";
+  /** WAIT 1 after each write (default true; client only). */
   durable?: boolean;
   /** Concurrent writers (default 4). */
   writers?: number;
-  /** Load before the kill, in ms (default 1000). */
+  /** Load before the trigger, in ms (default 1000). */
   warmupMs?: number;
-  /** Load after the first post-kill success, in ms (default 1000). */
+  /** Load after the switch is complete, in ms (default 1000). */
   cooldownMs?: number;
-  /** Give up when no write succeeds this long after the kill (default 20000). */
+  /** Give up when the switch is not complete this long after the trigger (default 40000). */
   deadlineMs?: number;
 }
 
@@ -51,41 +80,43 @@ export async function runFailover(options: FailoverLoadOptions = {}): Promise<Fa
   }
 }
 
-type Write = { kind: "priority" | "cache"; id: string };
+/** How the load reaches Redis: one write, and what the master holds afterwards. */
+interface Writer {
+  write(id: string, seq: number): Promise<void>;
+  /** How many of `acked` the master the Sentinels name is missing. */
+  countLost(acked: readonly string[]): Promise<number>;
+  close(): Promise<void>;
+}
 
 export async function measure(
   topology: SentinelTopology,
   options: FailoverLoadOptions = {},
 ): Promise<FailoverResult> {
-  const durable = options.durable ?? true;
-  const client = createNodeClient({
-    sentinel: { sentinels: topology.sentinels, masterName: topology.masterName },
-    commandTimeoutMs: 1_000,
-    connectTimeoutMs: 1_000,
-    retry: { retries: 3, baseDelayMs: 100, maxDelayMs: 500, jitter: true },
-    healthCheckIntervalMs: 0,
-    ...(durable ? { durableWrites: { replicas: 1, timeoutMs: 500 } } : {}),
-  });
-  const run = Math.random().toString(36).slice(2, 8);
-  const stream = client.priority(`ha-${run}`);
-  const namespace = `ha-${run}`;
-  const acked: Write[] = [];
+  const trigger = options.trigger ?? "kill";
+  const via = options.via ?? "client";
+  const workload = options.workload ?? (via === "gateway" ? "rpush" : "capabilities");
+  const durable = via === "client" && (options.durable ?? true);
+  const deadlineMs = options.deadlineMs ?? 40_000;
+  const writer =
+    via === "gateway"
+      ? await gatewayWriter(topology)
+      : clientWriter(topology, { durable, workload });
+  const acked: string[] = [];
   const failed: Record<string, number> = {};
-  let killedAt = 0;
+  let triggeredAt = 0;
   let firstSuccessAt = 0;
-  let stopAt = Number.POSITIVE_INFINITY;
+  let stopped = false;
   let seq = 0;
 
-  const write = async (kind: Write["kind"]) => {
-    const id = `w${seq++}`;
+  const write = async () => {
+    const n = seq++;
+    const id = `w${n}`;
     const startedAt = performance.now();
     try {
-      if (kind === "priority") await stream.add(id, { n: seq }, seq % 10);
-      else await client.cache.set(id, { n: seq }, { ttlMs: 600_000, namespace });
-      acked.push({ kind, id });
-      if (killedAt && startedAt >= killedAt && !firstSuccessAt) {
+      await writer.write(id, n);
+      acked.push(id);
+      if (triggeredAt && startedAt >= triggeredAt && !firstSuccessAt) {
         firstSuccessAt = performance.now();
-        stopAt = firstSuccessAt + (options.cooldownMs ?? 1_000);
       }
     } catch (error) {
       const name = error instanceof Error ? error.name : "unknown";
@@ -94,55 +125,167 @@ export async function measure(
       await sleep(20);
     }
   };
-
-  const writers = Array.from({ length: options.writers ?? 4 }, async (_, w) => {
-    while (performance.now() < stopAt) await write(w % 2 === 0 ? "priority" : "cache");
+  const writers = Array.from({ length: options.writers ?? 4 }, async () => {
+    while (!stopped) await write();
   });
 
-  // Whatever throws below, the writers stop and the client closes (finally), and a rejected
-  // `switched` is never left unhandled.
+  let events: SentinelEvents | undefined;
+  // Whatever throws below, the writers stop and the writer closes (finally).
   try {
+    events = await topology.events(["+switch-master", "+convert-to-slave"]);
+    // The writer's failover follower must be listening before the trigger, or it could only
+    // learn of the switch later (on a busy machine its subscriptions may take a moment).
+    await topology.waitForFollowers();
     await sleep(options.warmupMs ?? 1_000);
     const old = await topology.masterNode();
-    killedAt = performance.now();
-    old.signal("SIGKILL");
-    const deadline = killedAt + (options.deadlineMs ?? 20_000);
-    const switched = topology.waitForNewMaster(old.port).then((m) => ({
-      master: m,
-      at: performance.now(),
-    }));
-    switched.catch(() => {});
-    while (!firstSuccessAt && performance.now() < deadline) await sleep(20);
-    if (!firstSuccessAt) stopAt = 0;
-    await Promise.all(writers);
-    const { master, at } = await switched;
-    if (!firstSuccessAt) {
-      throw new Error(`no write succeeded within ${options.deadlineMs ?? 20_000} ms of the kill`);
-    }
+    let sentinelSwitchMs = 0;
+    let convertedMs = 0;
+    let newMaster = old.port;
+    const since = () => Math.round(performance.now() - triggeredAt);
 
-    const lost = await countLost(client, acked, stream, namespace);
+    if (trigger === "kill") {
+      triggeredAt = performance.now();
+      old.signal("SIGKILL");
+      const master = await topology.waitForNewMaster(old.port, deadlineMs);
+      sentinelSwitchMs = since();
+      newMaster = master.port;
+      await waitFor(
+        "a write to succeed after the kill",
+        async () => (firstSuccessAt ? true : undefined),
+        deadlineMs,
+      );
+    } else if (trigger === "failover") {
+      triggeredAt = performance.now();
+      await ask(topology.sentinels[0]!.port, "SENTINEL", "FAILOVER", topology.masterName);
+      const switched = await events.next(
+        "+switch-master",
+        (m) => m.startsWith(`${topology.masterName} `),
+        deadlineMs,
+      );
+      sentinelSwitchMs = since();
+      newMaster = Number(switched.split(" ")[4]);
+      // The old master keeps taking writes until the Sentinels turn it into a replica.
+      await events.next("+convert-to-slave", (m) => m.includes(` ${old.port} @`), deadlineMs);
+      await replicaInSync(old, newMaster, deadlineMs);
+      convertedMs = since();
+    } else {
+      const rogue = [...topology.dataNodes.values()].find((n) => n.port !== old.port && n.running);
+      if (!rogue) throw new Error("no replica to promote");
+      triggeredAt = performance.now();
+      await ask(rogue.port, "REPLICAOF", "NO", "ONE");
+      await events.next("+convert-to-slave", (m) => m.includes(` ${rogue.port} @`), deadlineMs);
+      await replicaInSync(rogue, old.port, deadlineMs);
+      convertedMs = since();
+    }
+    await sleep(options.cooldownMs ?? 1_000);
+    stopped = true;
+    await Promise.all(writers);
+
+    const lost = await writer.countLost(acked);
     return {
-      failoverMs: Math.round(firstSuccessAt - killedAt),
-      sentinelSwitchMs: Math.round(at - killedAt),
+      trigger,
+      via,
+      workload,
+      failoverMs: trigger === "kill" ? Math.round(firstSuccessAt - triggeredAt) : 0,
+      sentinelSwitchMs,
+      convertedMs,
       acknowledged: acked.length,
       failed,
       failedTotal: Object.values(failed).reduce((a, b) => a + b, 0),
       lost,
       durable,
       oldMaster: old.port,
-      newMaster: master.port,
+      newMaster,
     };
   } finally {
-    stopAt = 0;
+    stopped = true;
+    events?.close();
     await Promise.allSettled(writers);
-    await client.close().catch(() => {});
+    await writer.close().catch(() => {});
   }
 }
 
-/** Reads every acknowledged write back from the (new) master. */
-async function countLost(
+/** Waits until `node` replicates from the server on `masterPort` with its link up. */
+async function replicaInSync(node: ManagedRedis, masterPort: number, timeoutMs: number) {
+  await waitFor(
+    `port ${node.port} to replicate from ${masterPort}`,
+    async () => {
+      const role = (await ask(node.port, "ROLE")) as unknown[];
+      return role[0] === "slave" && Number(role[2]) === masterPort && role[3] === "connected"
+        ? true
+        : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+function clientWriter(
+  topology: SentinelTopology,
+  options: { durable: boolean; workload: "capabilities" | "rpush" },
+): Writer {
+  const client = createNodeClient({
+    sentinel: { sentinels: topology.sentinels, masterName: topology.masterName },
+    commandTimeoutMs: 1_000,
+    connectTimeoutMs: 1_000,
+    retry: { retries: 3, baseDelayMs: 100, maxDelayMs: 500, jitter: true },
+    healthCheckIntervalMs: 0,
+    ...(options.durable ? { durableWrites: { replicas: 1, timeoutMs: 500 } } : {}),
+  });
+  const run = randomUUID().slice(0, 8);
+  if (options.workload === "rpush") {
+    const list = `ha-list-${run}`;
+    return {
+      write: async (id) => {
+        await client.command(["RPUSH", list, id]);
+      },
+      countLost: (acked) => lostFromList(topology, list, acked),
+      close: () => client.close(),
+    };
+  }
+  const stream = client.priority(`ha-${run}`);
+  const namespace = `ha-${run}`;
+  return {
+    write: async (id, n) => {
+      if (n % 2 === 0) await stream.add(id, { n }, n % 10);
+      else await client.cache.set(id, { n }, { ttlMs: 600_000, namespace });
+    },
+    countLost: (acked) => lostFromCapabilities(client, acked, stream, namespace),
+    close: () => client.close(),
+  };
+}
+
+async function gatewayWriter(topology: SentinelTopology): Promise<Writer> {
+  const gateway: RunningGateway = await startGateway({
+    redisUrl: { sentinel: { sentinels: topology.sentinels, masterName: topology.masterName } },
+    commandTimeoutMs: 1_000,
+  });
+  // No client-side retries: every failed request is seen and counted.
+  const redis = new UpstashRedis({ url: gateway.url, token: gateway.token, retry: false });
+  const list = `gw-ha-list-${randomUUID().slice(0, 8)}`;
+  return {
+    write: async (id) => {
+      await redis.rpush(list, id);
+    },
+    countLost: (acked) => lostFromList(topology, list, acked),
+    close: () => gateway.close(),
+  };
+}
+
+/** Acknowledged values missing from the list on the master the Sentinels name now. */
+async function lostFromList(
+  topology: SentinelTopology,
+  list: string,
+  acked: readonly string[],
+): Promise<number> {
+  const { port } = await topology.master();
+  const stored = new Set((await ask(port, "LRANGE", list, 0, -1)) as string[]);
+  return acked.filter((id) => !stored.has(id)).length;
+}
+
+/** Reads every acknowledged write back through the client (which follows the new master). */
+async function lostFromCapabilities(
   client: RedgeClient,
-  acked: readonly Write[],
+  acked: readonly string[],
   stream: ReturnType<RedgeClient["priority"]>,
   namespace: string,
 ): Promise<number> {
@@ -150,10 +293,10 @@ async function countLost(
   for (let i = 0; i < acked.length; i += 200) {
     const batch = acked.slice(i, i + 200);
     const found = await Promise.all(
-      batch.map((w) =>
-        w.kind === "priority"
-          ? stream.get(w.id).then((item) => item !== null)
-          : client.cache.get(w.id, { namespace }).then((value) => value !== undefined),
+      batch.map((id) =>
+        Number(id.slice(1)) % 2 === 0
+          ? stream.get(id).then((item) => item !== null)
+          : client.cache.get(id, { namespace }).then((value) => value !== undefined),
       ),
     );
     lost += found.filter((ok) => !ok).length;

@@ -6,6 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Redis } from "ioredis";
+import { FOLLOWER_CONNECTION_NAME } from "../../../src/transport/tcp-sentinel.js";
 import { ask, info } from "./ask.js";
 import {
   allSettledOrThrow,
@@ -46,7 +48,27 @@ export interface SentinelTopology {
   waitForNewMaster(oldPort: number, timeoutMs?: number): Promise<HostPort>;
   /** Waits until `count` replicas are online at the current master. */
   waitForReplicas(count: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Subscribes to `channels` on every Sentinel and resolves once subscribed: events published
+   * from then on are kept, so a test can trigger a failover and then wait for its announcement.
+   */
+  events(channels: string[]): Promise<SentinelEvents>;
+  /**
+   * Waits until every Sentinel has at least `count` subscribed redge failover followers
+   * (src/transport/tcp-sentinel.ts) among its clients.
+   */
+  waitForFollowers(count?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Events the Sentinels published on the channels asked for, from every Sentinel. */
+export interface SentinelEvents {
+  /**
+   * The first event on `channel` whose message matches `match` (already received, or the next
+   * one); rejects after `timeoutMs`.
+   */
+  next(channel: string, match?: (message: string) => boolean, timeoutMs?: number): Promise<string>;
+  close(): void;
 }
 
 export async function startSentinelTopology(
@@ -132,6 +154,29 @@ export async function startSentinelTopology(
           timeoutMs,
         );
       },
+      async waitForFollowers(count = 1, timeoutMs = 20_000) {
+        await waitFor(
+          `${count} subscribed failover follower(s) on every Sentinel`,
+          async () => {
+            for (const sentinel of sentinelNodes) {
+              if (!sentinel.running) continue;
+              const clients = String(await ask(sentinel.port, "CLIENT", "LIST")).split("\n");
+              const subscribed = clients.filter(
+                (line) =>
+                  line.includes(` name=${FOLLOWER_CONNECTION_NAME} `) && !/ sub=0 /.test(line),
+              );
+              if (subscribed.length < count) return undefined;
+            }
+            return true;
+          },
+          timeoutMs,
+        );
+      },
+      events: (channels) =>
+        subscribeEvents(
+          sentinelNodes.filter((s) => s.running).map((s) => s.port),
+          channels,
+        ),
       stop,
     };
     await waitFor("the replicas to sync", async () =>
@@ -182,4 +227,61 @@ async function onlineReplicas(masterPort: number): Promise<number> {
   return [...fields]
     .filter(([key]) => /^slave\d+$/.test(key))
     .filter(([, value]) => value.includes("state=online")).length;
+}
+
+async function subscribeEvents(ports: number[], channels: string[]): Promise<SentinelEvents> {
+  const seen: { channel: string; message: string }[] = [];
+  const waiters = new Set<() => void>();
+  const clients = ports.map((port) => {
+    const client = new Redis({
+      host: "127.0.0.1",
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
+    client.on("error", () => {});
+    client.on("message", (channel: string, message: string) => {
+      seen.push({ channel, message });
+      for (const wake of waiters) wake();
+    });
+    return client;
+  });
+  const close = () => {
+    for (const client of clients) client.disconnect();
+  };
+  try {
+    await Promise.all(
+      clients.map(async (client) => {
+        await client.connect();
+        await client.subscribe(...channels);
+      }),
+    );
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return {
+    next(channel, match = () => true, timeoutMs = 30_000) {
+      const find = () => seen.find((e) => e.channel === channel && match(e.message))?.message;
+      const found = find();
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise<string>((resolve, reject) => {
+        const wake = () => {
+          const message = find();
+          if (message === undefined) return;
+          waiters.delete(wake);
+          clearTimeout(timer);
+          resolve(message);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          reject(
+            new Error(`timed out after ${timeoutMs} ms waiting for Sentinel event ${channel}`),
+          );
+        }, timeoutMs);
+        waiters.add(wake);
+      });
+    },
+    close,
+  };
 }
