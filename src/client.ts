@@ -62,6 +62,11 @@ export interface CallOptions {
   durable?: DurableWrites | false;
 }
 
+export interface CloseOptions {
+  /** Wait at most this long for Redis to answer QUIT (default: the client's `commandTimeoutMs`). */
+  timeoutMs?: number;
+}
+
 export interface ClientOptions {
   /**
    * Put in front of every key a capability builds (never applied to raw `command()` calls);
@@ -401,11 +406,19 @@ export class RedgeClient {
     return createStream<T>(this, name, options);
   }
 
-  /** Closes the transport's connections. Safe to call twice. */
-  async close(): Promise<void> {
+  /**
+   * Closes the transport's connections. Resolves within `timeoutMs` (default `commandTimeoutMs`)
+   * whatever Redis does: a server that does not answer QUIT in time has its connection dropped,
+   * and calls still waiting on it reject. Safe to call twice.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
+    if (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) {
+      throw new ValidationError([{ path: "timeoutMs", message: "must be a finite number ≥ 0" }]);
+    }
     if (this.#closed) return;
     this.#closed = true;
-    await this.#port.close();
+    await this.#port.close({ timeoutMs });
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 
 export * from "./cache/index.js";
-export type { CallOptions, ClientOptions, HealthReport } from "./client.js";
+export type { CallOptions, ClientOptions, CloseOptions, HealthReport } from "./client.js";
 export { RedgeClient } from "./client.js";
 export * from "./config/index.js";
 export type { CreateClientOptions } from "./create-client.js";

@@ -39,6 +39,11 @@ export interface DedicatedConnection {
   command(command: RedisCommand, options?: PortCallOptions): Promise<RedisReply>;
 }
 
+export interface PortCloseOptions {
+  /** Wait at most this long for the server (default: the transport's command timeout). */
+  timeoutMs?: number;
+}
+
 export interface DedicatedConnectionOptions {
   /** Give up waiting for a free connection after this many ms (AcquireTimeoutError). */
   acquireTimeoutMs: number;
@@ -62,8 +67,11 @@ export interface CommandPort {
     commands: readonly RedisCommand[],
     options?: PortCallOptions,
   ): Promise<CommandOutcome[]>;
-  /** Releases connections. Further calls reject. */
-  close(): Promise<void>;
+  /**
+   * Releases connections, waiting at most `timeoutMs` for the server to answer (TCP: QUIT);
+   * connections that do not answer in time are dropped. Further calls reject.
+   */
+  close(options?: PortCloseOptions): Promise<void>;
   /** Optional (TCP): the master and replicas behind the transport right now. */
   topology?(options?: PortCallOptions): Promise<Topology>;
   /** Optional (TCP): the role and address of the server the transport talks to. */

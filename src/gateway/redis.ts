@@ -10,7 +10,7 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { CommandError, TimeoutError } from "../errors.js";
 import { redact } from "../security/redact.js";
 import { ResourcePool } from "../transport/pool.js";
-import { dropConnection } from "../transport/tcp.js";
+import { closeConnection, dropConnection } from "../transport/tcp.js";
 import { startHealthCheck } from "../transport/tcp-health.js";
 import { clusterProbeNode, peerOf, roleOf } from "../transport/tcp-topology.js";
 import { createBatcher } from "./batch.js";
@@ -99,19 +99,6 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 type Connection = Redis | Cluster;
-
-async function closeConnection(connection: Connection, timeoutMs: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  // QUIT lets replies already on the wire arrive; disconnect() cuts it short if Redis is gone.
-  await Promise.race([
-    connection.quit().catch(() => {}),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  connection.disconnect();
-}
 
 /**
  * One health probe (see tcp-health.ts). Through Sentinel it is `ROLE`, and a master that answers

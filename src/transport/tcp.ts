@@ -23,6 +23,7 @@ import type {
   DedicatedConnection,
   DedicatedConnectionOptions,
   PortCallOptions,
+  PortCloseOptions,
   RedisCommand,
   RedisReply,
 } from "../port.js";
@@ -321,7 +322,8 @@ export class TcpPort implements CommandPort {
       max: config.maxConnections,
       label: "dedicated Redis connection",
       create: () => openDedicated(config, this.#follower),
-      destroy: async (connection) => connection.disconnect(),
+      // Blocked or idle, a dedicated connection has nothing to flush: closed at once.
+      destroy: async (connection) => closeNow(connection),
       isUsable: (connection) => connection.status === "ready",
     });
     return this.#dedicated.use(
@@ -333,17 +335,22 @@ export class TcpPort implements CommandPort {
     );
   }
 
-  async close(): Promise<void> {
+  /**
+   * QUIT (replies already on the wire still arrive), but for at most `timeoutMs` (default
+   * `commandTimeoutMs`): a server that does not answer (hung, unreachable) has its sockets
+   * destroyed, failing what waits on them, so a process can always shut down.
+   */
+  async close(options: PortCloseOptions = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const timeoutMs = options.timeoutMs ?? this.#config.commandTimeoutMs;
     this.#stopHealthCheck?.();
     if (this.#ownsFollower) this.#follower?.close();
-    await Promise.all([this.#dedicated?.close(), this.#replica?.close()]);
-    try {
-      await this.connection.quit();
-    } catch {
-      this.connection.disconnect();
-    }
+    await Promise.all([
+      this.#dedicated?.close(),
+      this.#replica?.close({ timeoutMs }),
+      closeConnection(this.connection, timeoutMs),
+    ]);
   }
 
   #track<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -563,6 +570,35 @@ export function dropConnection(connection: Connection): void {
     }
   }
   connection.disconnect(true);
+}
+
+/**
+ * QUIT, waiting at most `timeoutMs` for the answer; then the connection is closed for good (no
+ * reconnection). Without an answer its sockets are destroyed at once: `disconnect()` alone
+ * half-closes them and waits up to 2 s (ioredis' disconnectTimeout) for a hung server, which would
+ * keep a shutting-down process alive that long.
+ */
+export async function closeConnection(connection: Connection, timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const answered = await Promise.race([
+    connection.quit().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (answered) connection.disconnect();
+  else closeNow(connection);
+}
+
+/** Closes a connection for good at once, its sockets destroyed rather than half-closed. */
+export function closeNow(connection: Connection): void {
+  const nodes = connection instanceof Cluster ? connection.nodes() : [connection];
+  connection.disconnect();
+  for (const node of nodes) (node.stream as { destroy?: () => void } | undefined)?.destroy?.();
 }
 
 /** Reconnect delays: exponential from 50 ms, capped at 2 s. */
