@@ -496,6 +496,8 @@ export class RedgeClient {
         idempotent: options?.idempotent ?? true,
         signal: options?.signal,
         onRetry: this.#onRetry,
+        // Closed meanwhile (shutting down): the fault is reported now, not retried for nothing.
+        stopped: () => this.#closed,
       },
     );
   }

@@ -103,4 +103,20 @@ describe("runWithRetry", () => {
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
+
+  it("reports the last fault as it is once stopped (the client was closed)", async () => {
+    let calls = 0;
+    let stopped = false;
+    const fault = new ConnectionError("the connection closed", { sent: true });
+    const pending = runWithRetry(
+      async () => {
+        calls++;
+        stopped = true; // closed while this attempt was in flight
+        throw fault;
+      },
+      { policy: fast, idempotent: true, stopped: () => stopped },
+    );
+    await expect(pending).rejects.toBe(fault);
+    expect(calls).toBe(1);
+  });
 });

@@ -44,6 +44,8 @@ export interface RetryContext {
   onRetry?: ((error: unknown, attempt: number, delayMs: number) => void) | undefined;
   /** Decides instead of `shouldRetry` which errors are retried (the public `withRetry`). */
   retryOn?: ((error: unknown) => boolean) | undefined;
+  /** Whether to stop retrying (the client was closed): the last error is reported as it is. */
+  stopped?: (() => boolean) | undefined;
 }
 
 export function shouldRetry(error: unknown, idempotent: boolean): boolean {
@@ -63,7 +65,7 @@ export async function runWithRetry<T>(
         ? context.retryOn(error)
         : shouldRetry(error, context.idempotent);
       if (attempt >= context.policy.retries || !retryable) throw error;
-      if (context.signal?.aborted) throw error;
+      if (context.signal?.aborted || context.stopped?.()) throw error;
       const delay = backoffDelay(attempt, context.policy);
       context.onRetry?.(error, attempt + 1, delay);
       await sleep(delay, context.signal);

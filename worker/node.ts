@@ -28,7 +28,10 @@ export interface StartServerOptions {
   cors?: AppOptions["cors"];
   /** Told about every 500/503 (the response itself says only that something failed). */
   onError?: (error: unknown) => void;
-  /** How long `close()` lets in-flight requests finish before cutting connections (default 10 s). */
+  /**
+   * How long `close()` lets in-flight requests finish (default 10 s); then Redis is closed (at
+   * most 1 s: requests still waiting on it get 503) and the remaining connections are cut.
+   */
   shutdownTimeoutMs?: number;
   /** A client must send a whole request within this, or its connection is closed (default 30 s). */
   requestTimeoutMs?: number;
@@ -38,7 +41,10 @@ export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
   readonly url: string;
   readonly client: RedgeClient;
-  /** Stops accepting, lets in-flight requests finish (up to the timeout), closes Redis. Idempotent. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to `shutdownTimeoutMs`), closes Redis.
+   * Resolves within `shutdownTimeoutMs` + 1.5 s whatever Redis does. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -46,6 +52,21 @@ export const DEFAULT_SERVE_PORT = 8080;
 export const DEFAULT_SERVE_HOST = "127.0.0.1";
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** After the in-flight requests had their time: how long Redis gets to answer QUIT. */
+const REDIS_CLOSE_MS = 1_000;
+/** How long the last answers (503s of requests Redis never answered) get before connections are cut. */
+const LAST_ANSWERS_MS = 500;
+
+/** Resolves with `promise`'s outcome, or with `false` after `ms`. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const client = createNodeClient(
@@ -97,22 +118,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     client,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          // Keep-alive connections hold close() open: drop each one as soon as it is idle, that
-          // is, as soon as its in-flight request (if any) has been answered.
-          const sweep = setInterval(() => server.closeIdleConnections(), 50);
-          const timer = setTimeout(
-            () => server.closeAllConnections(),
-            options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
-          );
-          server.close(() => {
-            clearInterval(sweep);
-            clearTimeout(timer);
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
-        await client.close();
+        // Keep-alive connections hold close() open: drop each one as soon as it is idle, that
+        // is, as soon as its in-flight request (if any) has been answered.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const drained = await within(
+          closed,
+          options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+        );
+        // Requests still waiting on Redis (hung) fail with the client's close, answering 503.
+        await client.close({ timeoutMs: Math.min(REDIS_CLOSE_MS, client.commandTimeoutMs) });
+        if (!drained && !(await within(closed, LAST_ANSWERS_MS))) server.closeAllConnections();
+        await closed;
+        clearInterval(sweep);
       })();
       return closing;
     },

@@ -12,7 +12,7 @@ import { ConfigError } from "../errors.js";
 import { createGateway, type Gateway, type TopologySource } from "../gateway/index.js";
 import { redact } from "../security/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
-import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+import { type CliContext, EXIT_USAGE, SHUTDOWN_TIMEOUT_MS, type Subcommand } from "./context.js";
 import {
   hasPassword,
   PASSWORD_ON_COMMAND_LINE,
@@ -324,6 +324,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       allowScripts: args.allowScripts,
       scripts: args.scripts,
       ...(args.scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs: args.scriptTimeoutMs }),
+      shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
       ...(args.maxBodyBytes === undefined ? {} : { maxBodyBytes: args.maxBodyBytes }),
       ...(args.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: args.maxBufferedBytes }),
       ...(args.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: args.requestTimeoutMs }),

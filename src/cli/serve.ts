@@ -1,7 +1,7 @@
 /**
  * `redge serve`: the edge app (cache, subject, queue and stream endpoints) on Node, over TCP
- * (ioredis), until SIGINT/SIGTERM; then it stops accepting, lets in-flight requests finish and
- * exits 0.
+ * (ioredis), until SIGINT/SIGTERM/SIGHUP; then it stops accepting, lets in-flight requests finish
+ * (up to SHUTDOWN_TIMEOUT_MS) and exits 0, within 5 s even with Redis hung.
  *
  * Redis comes from --redis, else from the environment as `configFromEnv` reads it (REDIS_URL,
  * Sentinel, Cluster, even a REST pair), else redis://127.0.0.1:6379. Tokens are never printed.
@@ -11,7 +11,7 @@ import type { RedgeConfig } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { redact } from "../security/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
-import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+import { type CliContext, EXIT_USAGE, SHUTDOWN_TIMEOUT_MS, type Subcommand } from "./context.js";
 import {
   hasPassword,
   PASSWORD_ON_COMMAND_LINE,
@@ -212,6 +212,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       ...(args.maxBodyBytes === undefined ? {} : { maxBodyBytes: args.maxBodyBytes }),
       ...(args.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: args.maxBufferedBytes }),
       ...(args.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: args.requestTimeoutMs }),
+      shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
       onError: (error) => {
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         context.err(`redge serve: ${redact(text)}`);

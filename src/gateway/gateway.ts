@@ -13,7 +13,15 @@ import { type GatewayOptions, parseGatewayOptions } from "./options.js";
 import { allowSet } from "./policy.js";
 import { createPolicyLoader } from "./policy-loader.js";
 import { createRedisBackend } from "./redis.js";
-import { type Listener, type ListenOptions, listen } from "./server.js";
+import { type Listener, type ListenOptions, listen, type ServerListener } from "./server.js";
+
+/**
+ * After the in-flight requests had their time, how long the Redis connections get to close
+ * (QUIT); a hung Redis is cut off then, which fails the requests still waiting on it (503).
+ */
+const REDIS_CLOSE_MS = 1_000;
+/** How long those last 503s get to be written before the remaining connections are cut. */
+const LAST_ANSWERS_MS = 500;
 
 export interface Gateway {
   /** The Hono app, to mount under another app or to serve with another adapter. */
@@ -30,8 +38,11 @@ export interface Gateway {
   /** Serves the gateway over HTTP; several listeners may share one gateway. */
   listen(options?: ListenOptions): Promise<Listener>;
   /**
-   * Stops accepting requests, lets in-flight ones finish (up to `shutdownTimeoutMs`), closes the
-   * listeners, then the Redis connections the gateway opened (never a caller-supplied instance).
+   * Stops accepting (listeners stop at once; requests on kept-alive connections get 503), lets
+   * in-flight requests finish (up to `shutdownTimeoutMs`), then closes the Redis connections the
+   * gateway opened (never a caller-supplied instance; at most 1 s, a hung Redis is cut off, and
+   * requests still waiting on it get 503) and the listeners. Resolves within `shutdownTimeoutMs`
+   * + 1.5 s whatever Redis does.
    */
   close(): Promise<void>;
 }
@@ -73,7 +84,7 @@ export function createGateway(input: GatewayOptions): Gateway {
   // `env` carries @hono/node-server's { incoming, outgoing }: the body is read from Node's own
   // stream (see body.ts), much cheaper than through a web Request.
   const fetch = async (request: Request, env?: unknown) => app.fetch(request, env);
-  const listeners = new Set<Listener>();
+  const listeners = new Set<ServerListener>();
   let closing: Promise<void> | undefined;
 
   /** Tries to read the table until it is read or refused; every attempt that fails waits 1 s. */
@@ -115,12 +126,11 @@ export function createGateway(input: GatewayOptions): Gateway {
     },
     close() {
       closing ??= (async () => {
-        await Promise.all([
-          lifecycle.drain(options.shutdownTimeoutMs),
-          ...[...listeners].map((l) => l.close()),
-        ]);
+        for (const listener of listeners) listener.stopAccepting();
+        await lifecycle.drain(options.shutdownTimeoutMs);
+        await backend.close(Math.min(options.shutdownTimeoutMs, REDIS_CLOSE_MS));
+        await Promise.all([...listeners].map((l) => l.close(LAST_ANSWERS_MS)));
         listeners.clear();
-        await backend.close(Math.min(options.shutdownTimeoutMs, 2_000));
       })();
       return closing;
     },

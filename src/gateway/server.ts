@@ -1,7 +1,7 @@
 /**
  * Serving a fetch handler with Node's HTTP server (through @hono/node-server), with a graceful
  * close: stop accepting, let in-flight requests finish within a bounded wait, then cut whatever
- * connections remain.
+ * connections remain. The gateway drives the two steps separately (see gateway.ts).
  */
 
 import type { Server } from "node:http";
@@ -24,6 +24,20 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** A listener as the gateway drives it when it shuts down. */
+export interface ServerListener extends Listener {
+  /**
+   * Stops accepting connections at once; kept-alive connections are closed as soon as they are
+   * idle (their in-flight request answered).
+   */
+  stopAccepting(): void;
+  /**
+   * Stops accepting, waits up to `graceMs` (default: the shutdown timeout) for open connections
+   * to finish, then cuts the rest.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 function urlFor(host: string, port: number): string {
@@ -35,7 +49,7 @@ export async function listen(
   fetch: FetchHandler,
   options: ListenOptions,
   settings: { shutdownTimeoutMs: number; requestTimeoutMs?: number },
-): Promise<Listener> {
+): Promise<ServerListener> {
   const host = options.host ?? "127.0.0.1";
   // overrideGlobalObjects: false keeps the process' own Request/Response untouched, since the
   // gateway may be embedded in an application (or a test) that uses fetch itself.
@@ -55,27 +69,40 @@ export async function listen(
   server.on("connection", (socket) => socket.setNoDelay(true));
   const port = (server.address() as AddressInfo).port;
 
+  let closed: Promise<void> | undefined;
+  let done = false;
+  let sweep: ReturnType<typeof setInterval> | undefined;
+  const stopAccepting = () => {
+    if (closed) return;
+    closed = new Promise<void>((resolve) =>
+      server.close(() => {
+        done = true;
+        clearInterval(sweep);
+        resolve();
+      }),
+    );
+    // A kept-alive connection would hold close() open until it times out: close each one as soon
+    // as it is idle, i.e. once its in-flight request has been answered.
+    server.closeIdleConnections();
+    sweep = setInterval(() => server.closeIdleConnections(), 20);
+  };
   let closing: Promise<void> | undefined;
   return {
     url: urlFor(host, port),
     port,
-    close() {
+    stopAccepting,
+    close(graceMs = settings.shutdownTimeoutMs) {
       closing ??= (async () => {
-        let done = false;
-        const closed = new Promise<void>((resolve) =>
-          server.close(() => {
-            done = true;
-            resolve();
+        stopAccepting();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          closed,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, graceMs);
           }),
-        );
-        // A kept-alive connection would hold close() open until it times out: close each one as
-        // soon as it is idle, i.e. once its in-flight request has been answered.
-        const deadline = Date.now() + settings.shutdownTimeoutMs;
-        while (!done && Date.now() < deadline) {
-          server.closeIdleConnections();
-          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 20))]);
-        }
-        server.closeAllConnections();
+        ]);
+        clearTimeout(timer);
+        if (!done) server.closeAllConnections();
         await closed;
       })();
       return closing;

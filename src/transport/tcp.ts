@@ -665,7 +665,7 @@ export function createConnection(
   } = {},
 ): Connection {
   checkKeepAlive(config.keepAlive);
-  const connection = openConnection(config, dedicated, role);
+  const connection = openConnection(config, dedicated, role, follower);
   applyKeepAliveProbes(connection, config.keepAlive);
   return connection;
 }
@@ -674,6 +674,7 @@ function openConnection(
   config: TcpConfig,
   dedicated: boolean,
   role: "replica" | undefined,
+  follower: SentinelFollower | undefined,
 ): Connection {
   const extra = dedicated ? DEDICATED_OPTIONS : {};
   switch (config.mode) {
