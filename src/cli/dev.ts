@@ -230,8 +230,13 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     }
   }
 
+  // A signal, or the parent exiting: through `npm run dev`, npm killed by SIGHUP (or the shell
+  // between npm and node killed) would otherwise leave the whole stack running.
   let signal: string | undefined;
-  const shutdown = context.shutdownSignal().then((s) => {
+  const shutdown = Promise.race([
+    context.shutdownSignal(),
+    context.parentExited().then(() => "parent exit"),
+  ]).then((s) => {
     signal = s;
     return s;
   });
@@ -409,7 +414,8 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     await stopChild();
     return 1;
   }
-  context.err(`redge dev: ${signal ?? "signal"} received, shutting down`);
+  const why = signal === "parent exit" ? "parent process exited" : `${signal ?? "signal"} received`;
+  context.err(`redge dev: ${why}, shutting down`);
   // Outermost first: the worker uses the gateway, the gateway uses Redis.
   await stopWorker();
   await gateway.close();
