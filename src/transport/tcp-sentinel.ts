@@ -167,8 +167,9 @@ export function createSentinelFollower(options: SentinelFollowerOptions): Sentin
   let closed = false;
 
   const deposition = (host: string, port: number): Deposition | undefined => {
-    const k = key(host, port);
-    const entry = deposed.get(k) ?? deposed.get(aliases.get(k) ?? "");
+    const own = key(host, port);
+    const k = deposed.has(own) ? own : (aliases.get(own) ?? own);
+    const entry = deposed.get(k);
     if (entry && entry.until < Date.now()) {
       deposed.delete(k);
       return undefined;
