@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { CommandError, ConnectionError, TimeoutError } from "./errors.js";
-import { backoffDelay, DEFAULT_RETRY_POLICY, runWithRetry, shouldRetry } from "./retry.js";
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  retryWindowMs,
+  runWithRetry,
+  shouldRetry,
+} from "./retry.js";
 
 const fast = { retries: 3, baseDelayMs: 1, maxDelayMs: 4, jitter: false };
 
@@ -21,6 +27,17 @@ describe("backoffDelay", () => {
       expect(d).toBeGreaterThanOrEqual(1000);
       expect(d).toBeLessThanOrEqual(2000);
     }
+  });
+});
+
+describe("retryWindowMs", () => {
+  it("is every attempt's timeout plus the longest backoff sleeps", () => {
+    // The README's figure: 4 × 5 s + 100 + 200 + 400 ms with the defaults.
+    expect(retryWindowMs(DEFAULT_RETRY_POLICY, 5_000)).toBe(20_700);
+    expect(retryWindowMs({ ...DEFAULT_RETRY_POLICY, retries: 0 }, 300)).toBe(300);
+    expect(retryWindowMs({ ...DEFAULT_RETRY_POLICY, retries: 6 }, 1_000)).toBe(
+      7_000 + 100 + 200 + 400 + 800 + 1_600 + 2_000,
+    );
   });
 });
 

@@ -32,6 +32,18 @@ export function backoffDelay(
   return policy.jitter ? exponential / 2 + random() * (exponential / 2) : exponential;
 }
 
+/**
+ * The longest a call can take under `policy` when every attempt times out: attempts × timeoutMs
+ * plus the backoff sleeps at their longest (no jitter).
+ */
+export function retryWindowMs(policy: RetryPolicy, timeoutMs: number): number {
+  let sleeps = 0;
+  for (let attempt = 0; attempt < policy.retries; attempt++) {
+    sleeps += Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  }
+  return (policy.retries + 1) * timeoutMs + sleeps;
+}
+
 export interface RetryContext {
   policy: RetryPolicy;
   /**

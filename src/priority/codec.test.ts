@@ -68,6 +68,7 @@ describe("priority keys and scripts", () => {
       const source = readFileSync(folder + file, "utf8");
       expect(source.startsWith("--[[\npriority stream: "), file).toBe(true);
       expect(source, file).toContain("KEYS (7, the same for every priority script)");
+      if (file === "pull.lua") expect(source).toContain("8 ps:{name}:pull:<pull id>");
       expect(source, file).toMatch(/\nARGV/);
       // Keys are only ever KEYS[n]: no key name assembled from strings.
       expect(source.replace(/--\[\[[\s\S]*?\]\]/, ""), file).not.toMatch(/ps:|:q"|:h"/);

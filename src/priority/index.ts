@@ -14,7 +14,7 @@ export {
   type SeedAddManyItem,
 } from "./aliases.js";
 export type { PriorityItem } from "./codec.js";
-export { priorityKeys } from "./keys.js";
+export { priorityKeys, pullReplyKey } from "./keys.js";
 export type {
   AckEntry,
   AddOptions,
@@ -31,6 +31,7 @@ export {
   MAX_EXPIRED_LIMIT,
   MAX_IDS_PER_CALL,
   MAX_PULL_COUNT,
+  PULL_REPLY_KEEP_MS,
 } from "./schemas.js";
 export type { AddManyItem, AddManyResult, AddResult, StreamSize } from "./stream.js";
 export { PriorityStream, priorityStream } from "./stream.js";

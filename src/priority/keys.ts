@@ -14,3 +14,11 @@ export const KEY_SUFFIXES = ["q", "h", "x", "l", "lp", "m", "xc"] as const;
 export function priorityKeys(client: RedgeClient, name: string): string[] {
   return KEY_SUFFIXES.map((suffix) => client.key(`ps:{${name}}:${suffix}`));
 }
+
+/**
+ * The key holding the reply of the purge pull `pullId` (pull.lua's KEYS[8]), in the stream's slot.
+ * `pullReplyKey(client, name, "")` is the placeholder pulls that do not purge pass.
+ */
+export function pullReplyKey(client: RedgeClient, name: string, pullId: string): string {
+  return client.key(`ps:{${name}}:pull:${pullId}`);
+}

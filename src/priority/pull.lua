@@ -9,6 +9,12 @@ priority >= gate (score <= offset - gate). No gate stored = no filtering.
   lease -> moved to the leased set until now + leaseMs; their score is kept in :lp
   peek  -> nothing changes
 
+A purge pull is made safe to repeat by its pull id (chosen by the client, one per pull): its reply
+is kept under KEYS[8] for keepMs (server time, PEXPIRE), and a pull whose KEYS[8] exists returns
+that reply and changes nothing. So a retry after a timeout or a lost connection gets the items the
+first attempt removed, whichever attempt Redis runs first, instead of removing new ones. An empty
+reply is not kept: nothing was removed, so a repeat that finds new items loses nothing.
+
 KEYS (7, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
@@ -17,11 +23,15 @@ KEYS (7, the same for every priority script):
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
   6 ps:{name}:m   HASH meta             o = priority offset, g = gate
   7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
+and an 8th, for this script only:
+  8 ps:{name}:pull:<pull id>  LIST     a purge pull's reply: offset, members and scores, values
+                                       (mode "purge" only; the other modes pass it unused)
 ARGV:
   1 count (1..10000)
   2 mode: "purge" | "lease" | "peek"
   3 "1" to apply the gate, "0" not to
   4 leaseMs (mode "lease" only)
+  5 keepMs: how long a purge pull's reply is kept for repeats (mode "purge" only)
 Reply: {offset, leasedUntil or "", "member\nscore\nmember\nscore...", {stored value, ...}}: members
 and scores joined in one string (ids hold no control characters) cost one reply element instead
 of two per item.
@@ -35,6 +45,18 @@ of two per item.
 
 local count = tonumber(ARGV[1])
 local mode = ARGV[2]
+
+if mode == "purge" then
+  local kept = redis.call("LRANGE", KEYS[8], 0, -1)
+  if #kept > 0 then
+    local values = {}
+    for i = 3, #kept do
+      values[i - 2] = kept[i]
+    end
+    return { kept[1], "", kept[2], values }
+  end
+end
+
 local now = now_ms()
 requeue(now)
 
@@ -71,6 +93,15 @@ if mode == "purge" then
   end
   batched("HDEL", KEYS[2], ids)
   forget(members)
+  local joined = table.concat(picked, "\n")
+  local copy = { offset_text, joined }
+  for i = 1, n do
+    -- A missing value (nil, a damaged stream) cannot be pushed; "" fails decoding like nil does.
+    copy[i + 2] = values[i] or ""
+  end
+  batched("RPUSH", KEYS[8], copy)
+  redis.call("PEXPIRE", KEYS[8], ARGV[5])
+  return { offset_text, "", joined, values }
 elseif mode == "lease" then
   local deadline = now + tonumber(ARGV[4])
   local leased, kept = {}, {}

@@ -14,6 +14,11 @@ import {
 
 /** Most items one pull returns. */
 export const MAX_PULL_COUNT = 10_000;
+/**
+ * A purge pull's reply is kept at least this long (server time) under its pull id, so a repeat
+ * with the same id gets the same items; longer when the client's retries can take longer.
+ */
+export const PULL_REPLY_KEEP_MS = 60_000;
 /** Default and largest `limit` of `expired`. */
 export const DEFAULT_EXPIRED_LIMIT = 1_000;
 export const MAX_EXPIRED_LIMIT = 10_000;
@@ -64,16 +69,30 @@ export const addItemSchema = z.strictObject({
 });
 export const addItemsSchema = z.array(addItemSchema);
 
+/** A pull id: part of a key name, so only characters that are safe there. */
+export const pullIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 characters: letters, digits, '.', '_', ':', '-'");
+
 export const pullOptionsSchema = z
   .strictObject({
     count: z.number().int("must be a whole number").min(1).max(MAX_PULL_COUNT).optional(),
     purge: z.boolean().optional(),
     gate: z.boolean().optional(),
     leaseMs: durationMsSchema.optional(),
+    /**
+     * Names this purge pull (default: a random id per call): a repeat with the same id within
+     * PULL_REPLY_KEEP_MS returns the same items instead of removing new ones.
+     */
+    pullId: pullIdSchema.optional(),
   })
   .refine((o) => !(o.purge === true && o.leaseMs !== undefined), {
     message: "purge and leaseMs exclude each other (purge removes, a lease hides until ack)",
     path: ["leaseMs"],
+  })
+  .refine((o) => o.pullId === undefined || (o.purge !== false && o.leaseMs === undefined), {
+    message: "applies to pulls that purge only (a lease or a peek needs no pull id)",
+    path: ["pullId"],
   })
   .optional();
 export type PullOptions = NonNullable<z.input<typeof pullOptionsSchema>>;

@@ -5,6 +5,7 @@
  */
 import type { CallOptions, RedgeClient } from "../client.js";
 import type { RedisArg, RedisReply } from "../port.js";
+import { retryWindowMs } from "../retry.js";
 import type { Script } from "../script.js";
 import { parseInput } from "../validation.js";
 import {
@@ -15,7 +16,7 @@ import {
   type PriorityItem,
   priorityOf,
 } from "./codec.js";
-import { priorityKeys } from "./keys.js";
+import { priorityKeys, pullReplyKey } from "./keys.js";
 import {
   ackScript,
   addScript,
@@ -51,6 +52,7 @@ import {
   idSchema,
   idsSchema,
   type JsonValue,
+  PULL_REPLY_KEEP_MS,
   type PullOptions,
   prioritySchema,
   pullOptionsSchema,
@@ -89,12 +91,15 @@ export class PriorityStream<T = JsonValue> {
   readonly name: string;
   readonly #client: RedgeClient;
   readonly #keys: string[];
+  /** pull.lua's keys for a pull that does not purge: the seven, and an unused 8th. */
+  readonly #pullKeys: string[];
 
   /** Prefer `client.priority(name)`. Throws a ValidationError for a bad name. */
   constructor(client: RedgeClient, name: string) {
     this.name = parseInput(streamNameSchema, name, "name");
     this.#client = client;
     this.#keys = priorityKeys(client, this.name);
+    this.#pullKeys = [...this.#keys, pullReplyKey(client, this.name, "")];
   }
 
   /**
@@ -140,9 +145,14 @@ export class PriorityStream<T = JsonValue> {
   /**
    * Takes up to `count` (default 1, at most 10,000) items, highest priority first, equal
    * priorities first-in first-out.
-   * - `purge` (default true): the items are removed (delivered at most once);
+   * - `purge` (default true): the items are removed. Retry-safe: the pull carries a pull id
+   *   (`pullId`, default a random one per call) and its reply is kept for at least
+   *   PULL_REPLY_KEEP_MS, so a retry after a timeout or a lost connection gets the same items.
+   *   Delivered at most once: items a pull removed are lost if its caller gives up (or repeats
+   *   with the same id only after the reply expired);
    * - `leaseMs`: the items are hidden until `ack` or until the lease ends, when they come back by
-   *   themselves (at least once); excludes `purge: true`;
+   *   themselves (at least once; a retried lease pull may leave the first attempt's items hidden
+   *   until their lease ends); excludes `purge: true`;
    * - `purge: false` without a lease: a peek, nothing changes;
    * - `gate: true`: only items whose priority is ≥ the stream's gate (no gate set: no filter).
    */
@@ -150,15 +160,29 @@ export class PriorityStream<T = JsonValue> {
     const o = parseInput(pullOptionsSchema, options, "options") ?? {};
     const mode = o.leaseMs !== undefined ? "lease" : (o.purge ?? true) ? "purge" : "peek";
     // A peek has a script of its own that writes nothing (a read-only caller may peek).
-    const reply = asArray(
-      mode === "peek"
-        ? await this.#run(peekScript, [o.count ?? 1, o.gate ? "1" : "0"], true)
-        : await this.#run(
-            pullScript,
-            [o.count ?? 1, mode, o.gate ? "1" : "0", o.leaseMs ?? 0],
-            false,
-          ),
+    if (mode === "peek") {
+      return this.#items(await this.#run(peekScript, [o.count ?? 1, o.gate ? "1" : "0"], true));
+    }
+    const keys =
+      mode === "purge"
+        ? [...this.#keys, pullReplyKey(this.#client, this.name, o.pullId ?? crypto.randomUUID())]
+        : this.#pullKeys;
+    // Every mode is safe to repeat: a purge by its pull id, a lease because its items come back.
+    const args = [
+      o.count ?? 1,
+      mode,
+      o.gate ? "1" : "0",
+      o.leaseMs ?? 0,
+      mode === "purge" ? this.#pullReplyKeepMs() : 0,
+    ];
+    return this.#items(
+      await this.#client.runScript(pullScript, keys, args, { idempotent: true }),
     );
+  }
+
+  /** The items of a pull or peek reply: {offset, leasedUntil, "member\nscore...", values}. */
+  #items(raw: RedisReply): PriorityItem<T>[] {
+    const reply = asArray(raw);
     const offset = reply[0] ?? "0";
     const leasedUntil = reply[1] ?? "";
     const picked = typeof reply[2] === "string" && reply[2] !== "" ? reply[2].split("\n") : [];
@@ -170,6 +194,15 @@ export class PriorityStream<T = JsonValue> {
       );
     }
     return items;
+  }
+
+  /**
+   * How long a purge pull's reply is kept: PULL_REPLY_KEEP_MS, or longer when this client's
+   * retries of one call can take longer, so the last retry still finds the first attempt's reply.
+   */
+  #pullReplyKeepMs(): number {
+    const client = this.#client;
+    return Math.max(PULL_REPLY_KEEP_MS, retryWindowMs(client.retryPolicy, client.commandTimeoutMs));
   }
 
   /**

@@ -8,6 +8,7 @@ import { type RedgeClient, ValidationError } from "../../src/index.js";
 import {
   type JsonValue,
   PriorityStream,
+  PULL_REPLY_KEEP_MS,
   priorityKeys,
   priorityStream,
   psadd,
@@ -17,6 +18,7 @@ import {
   psexpired,
   psincrement,
   pspull,
+  pullReplyKey,
 } from "../../src/priority/index.js";
 import { describeTransports } from "./transports.js";
 
@@ -39,6 +41,8 @@ describeTransports("priority stream", (t) => {
   let counter = 0;
   const fresh = (label: string) => t.key(`ps-${label}-${++counter}`);
   const open = <T = JsonValue>(label: string) => priorityStream<T>(t.client, fresh(label));
+  /** Where a purge pull's reply is kept (pull.lua's KEYS[8]). */
+  const replyKey = (s: { name: string }, pullId: string) => pullReplyKey(t.client, s.name, pullId);
 
   describe("data and ordering", () => {
     it("gives data back exactly as it went in", async () => {
@@ -313,6 +317,49 @@ describeTransports("priority stream", (t) => {
       expect(await s.pull({ count: 5 })).toEqual([]);
       expect(await s.get("a")).toBeNull();
       expect(await keysPresent(t.client, s.name)).toBeLessThanOrEqual(1); // the empty time index
+    });
+
+    it("a purge pull repeated with its pull id returns the same items and removes no more", async () => {
+      const s = open("pull-id");
+      await s.addMany([
+        { id: "a", data: { n: 1 }, priority: 3 },
+        { id: "b", data: "two\nlines", priority: 2 },
+        { id: "c", data: 3, priority: 1 },
+        { id: "d", data: 4, priority: 0 },
+      ]);
+      const first = await s.pull({ count: 2, pullId: "worker-1:42" });
+      expect(brief(first)).toEqual([
+        { id: "a", data: { n: 1 }, priority: 3 },
+        { id: "b", data: "two\nlines", priority: 2 },
+      ]);
+      // The repeat (a retry after a lost reply) gets the same reply, whatever it asks for.
+      expect(await s.pull({ count: 2, pullId: "worker-1:42" })).toEqual(first);
+      expect(await s.pull({ count: 5, gate: true, pullId: "worker-1:42" })).toEqual(first);
+      expect(await s.size()).toEqual({ ready: 2, leased: 0 });
+      // Another id is another pull.
+      expect((await s.pull({ count: 1, pullId: "worker-1:43" })).map((i) => i.id)).toEqual(["c"]);
+      // Without an id each call is a pull of its own.
+      expect((await s.pull()).map((i) => i.id)).toEqual(["d"]);
+      expect(await s.pull()).toEqual([]);
+    });
+
+    it("keeps a purge pull's reply for a bounded time in the stream's slot, and none when empty", async () => {
+      const s = open("pull-reply");
+      await s.add("a", "A", 1);
+      await s.pull({ pullId: "p1" });
+      const ttl = Number(await t.client.command(["PTTL", replyKey(s, "p1")]));
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(PULL_REPLY_KEEP_MS);
+      // An empty pull removed nothing: nothing to keep, and a repeat may take what came since.
+      expect(await s.pull({ pullId: "p2" })).toEqual([]);
+      expect(await t.client.command(["EXISTS", replyKey(s, "p2")])).toBe(0);
+      await s.add("b", "B", 1);
+      expect((await s.pull({ pullId: "p2" })).map((i) => i.id)).toEqual(["b"]);
+      // Leases and peeks keep nothing.
+      await s.add("c", "C", 1);
+      await s.pull({ purge: false });
+      await s.pull({ leaseMs: 60_000 });
+      expect(await t.client.command(["EXISTS", replyKey(s, "")])).toBe(0);
     });
 
     it("with gate returns only items at or above the stream's gate", async () => {
@@ -684,6 +731,11 @@ describeTransports("priority stream", (t) => {
     }
     await reject(() => s.pull({ purge: true, leaseMs: 100 }), /leaseMs/);
     await reject(() => s.pull({ lease: 100 } as never), /options/);
+    for (const pullId of ["", "a{b}", "a b", "x".repeat(65), 7 as never]) {
+      await reject(() => s.pull({ pullId }), /options\.pullId/);
+    }
+    await reject(() => s.pull({ leaseMs: 100, pullId: "p" }), /options\.pullId/);
+    await reject(() => s.pull({ purge: false, pullId: "p" }), /options\.pullId/);
     for (const ttlMs of [0, -1, 1.5, bad, undefined as never]) {
       await reject(() => s.expired({ ttlMs }), /ttlMs/);
     }
