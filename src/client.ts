@@ -99,9 +99,14 @@ export interface DedicatedClientConnection {
 }
 
 export interface DedicatedConnectionCallOptions {
-  /** Wait at most this long for a free pooled connection (default: `commandTimeoutMs`). */
+  /** Wait at most this long for a free pooled connection (default: `commandTimeoutMs`; 0: do not wait). */
   acquireTimeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Callers passing the same key hold at most half the pool (rounded up) at once; the rest stays
+   * for other keys. A stream queue's blocking receive passes its stream's key.
+   */
+  shareKey?: string;
 }
 
 export interface HealthReport {
@@ -235,8 +240,8 @@ export class RedgeClient {
 
   /**
    * Runs `fn` with a connection from the transport's bounded pool (size: config `maxConnections`),
-   * held by `fn` alone, for blocking commands. When every pooled connection stays busy for
-   * `acquireTimeoutMs`, rejects with `AcquireTimeoutError`. A connection that broke, or whose
+   * held by `fn` alone, for blocking commands. When every pooled connection (or the `shareKey`'s
+   * share of them) stays busy for `acquireTimeoutMs`, rejects with `AcquireTimeoutError`. A connection that broke, or whose
    * command timed out or was aborted, is dropped rather than reused.
    *
    * TCP only: REST has no connection to hold (and the gateway refuses blocking commands), so there
@@ -255,9 +260,9 @@ export class RedgeClient {
       );
     }
     const acquireTimeoutMs = options.acquireTimeoutMs ?? this.commandTimeoutMs;
-    if (!(acquireTimeoutMs > 0) || !Number.isFinite(acquireTimeoutMs)) {
+    if (!(acquireTimeoutMs >= 0) || !Number.isFinite(acquireTimeoutMs)) {
       throw new ValidationError([
-        { path: "acquireTimeoutMs", message: "must be a finite number > 0" },
+        { path: "acquireTimeoutMs", message: "must be a finite number ≥ 0" },
       ]);
     }
     return port.withDedicatedConnection(
@@ -276,7 +281,7 @@ export class RedgeClient {
             }
           },
         }),
-      { acquireTimeoutMs, signal: options.signal },
+      { acquireTimeoutMs, signal: options.signal, shareKey: options.shareKey },
     );
   }
 

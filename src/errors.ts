@@ -67,6 +67,32 @@ export class CommandError extends RedgeError {
   }
 }
 
+/**
+ * No pooled resource (a dedicated connection) became free within the acquire timeout: every one
+ * was busy, or the caller's share key already held its share (src/transport/pool.ts).
+ */
+export class AcquireTimeoutError extends TimeoutError {
+  /** The pool's size limit, all of which was in use (or the caller's key held its share of). */
+  readonly maxConnections: number;
+  readonly acquireTimeoutMs: number;
+  /** Set when the pool had room but the caller's `shareKey` already held this many (its share). */
+  readonly share: number | undefined;
+  constructor(label: string, maxConnections: number, acquireTimeoutMs: number, share?: number) {
+    super(acquireTimeoutMs, {
+      message:
+        share === undefined
+          ? `No ${label} became free within ${acquireTimeoutMs} ms: all ${maxConnections} are in use ` +
+            "(raise maxConnections, or the acquire timeout, or hold connections for shorter)"
+          : `No ${label} became free within ${acquireTimeoutMs} ms for this key: it holds its share, ` +
+            `${share} of ${maxConnections} (the rest stay free for other keys)`,
+    });
+    this.name = "AcquireTimeoutError";
+    this.maxConnections = maxConnections;
+    this.acquireTimeoutMs = acquireTimeoutMs;
+    this.share = share;
+  }
+}
+
 /** The configuration is invalid; `issues` lists every bad field. */
 export class ConfigError extends RedgeError {
   readonly issues: readonly { path: string; message: string }[];

@@ -45,10 +45,15 @@ export interface PortCloseOptions {
 }
 
 export interface DedicatedConnectionOptions {
-  /** Give up waiting for a free connection after this many ms (AcquireTimeoutError). */
+  /** Give up waiting for a free connection after this many ms (AcquireTimeoutError); 0: do not wait. */
   acquireTimeoutMs: number;
   /** Stop waiting for a connection when this fires. */
   signal?: AbortSignal | undefined;
+  /**
+   * Callers with the same share key (e.g. the stream a blocking read waits on) hold at most a
+   * bounded share of the pool at once, so that one key cannot take every connection.
+   */
+  shareKey?: string | undefined;
 }
 
 export interface CommandPort {

@@ -3,7 +3,7 @@
  * messages, dead letters and stream TTL. Edge-safe: no Node imports (blocking reads use the
  * client's dedicated connections, which only the TCP transport provides).
  */
-export { AcquireTimeoutError } from "../transport/pool.js";
+export { AcquireTimeoutError } from "../errors.js";
 export type { DeadLetter, PendingMessage, PendingSummary, StreamMessage } from "./codec.js";
 export {
   type CreateGroupOptions,

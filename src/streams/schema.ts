@@ -87,7 +87,10 @@ export const receiveOptionsSchema = z.strictObject({
    * (STEP: `receive_message(…, ttl_seconds)`).
    */
   ttlMs: durationMsSchema.optional(),
-  /** TCP: wait at most this long for a free blocking connection (default: commandTimeoutMs). */
+  /**
+   * TCP: how long each try to take a blocking connection may wait for one (default: not at all).
+   * A receive that gets none polls, and tries again after each poll; it never fails for it.
+   */
   acquireTimeoutMs: durationMsSchema.optional(),
   /** Stop waiting (blocking or polling) when this fires. */
   // Duck-typed, not `instanceof`: the edge-runtime VM hands over the request's signal from

@@ -41,7 +41,7 @@ import {
   streamOptionsSchema,
   touchTtlSchema,
 } from "./schema.js";
-import { blockForNew, pollForMessages } from "./wait.js";
+import { waitForMessages } from "./wait.js";
 
 /** Messages per pipeline in `publishMany`: bounds one request's size (REST bodies are limited). */
 export const PUBLISH_BATCH = 1_000;
@@ -146,9 +146,10 @@ export class StreamQueue<T = unknown> {
     const until = performance.now() + parsed.blockMs;
     const messages = await this.#receiveNow(parsed);
     if (messages.length > 0 || parsed.blockMs === 0) return messages;
-    if (this.#client.transport === "tcp") {
-      // Two round trips when waiting: a blocking read cannot run inside a script.
-      const blocked = await blockForNew<T>(this.#client, {
+    // TCP: a second round trip when waiting (a blocking read cannot run inside a script).
+    return waitForMessages<T>(
+      this.#client,
+      {
         key: this.key,
         group: this.group,
         consumer: parsed.consumer,
@@ -156,10 +157,9 @@ export class StreamQueue<T = unknown> {
         until,
         acquireTimeoutMs: parsed.acquireTimeoutMs,
         signal: parsed.signal,
-      });
-      if (blocked) return blocked;
-    }
-    return pollForMessages(() => this.#receiveNow(parsed), until, parsed.signal);
+      },
+      () => this.#receiveNow(parsed),
+    );
   }
 
   /** Acknowledges messages; resolves how many were pending (an id acked twice counts once). */

@@ -10,6 +10,11 @@ import { AcquireTimeoutError, ResourcePool } from "./pool.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `check` holds (a wait for a state, not for a time). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await sleep(1);
+}
+
 interface Res {
   id: number;
   ok: boolean;
@@ -148,6 +153,68 @@ describe("ResourcePool", () => {
     await busy;
     expect(destroyed).toHaveLength(1);
     await expect(pool.use(async () => 1, hold)).rejects.toThrow(/closed/);
+  });
+
+  it("limits the callers of one share key to maxPerKey, leaving the rest to other keys", async () => {
+    let created = 0;
+    const pool = new ResourcePool<{ id: number }>({
+      max: 4,
+      maxPerKey: 2,
+      label: "test resource",
+      create: async () => ({ id: created++ }),
+      destroy: async () => {},
+    });
+    // Holders that keep their resource until the test lets them go.
+    const gates: (() => void)[] = [];
+    const holdUntilReleased = (shareKey: string, log: string[]) =>
+      pool.use(
+        () =>
+          new Promise<void>((resolve) => {
+            log.push(shareKey);
+            gates.push(resolve);
+          }),
+        { acquireTimeoutMs: 5_000, shareKey },
+      );
+    const started: string[] = [];
+    const a1 = holdUntilReleased("a", started);
+    const a2 = holdUntilReleased("a", started);
+    const a3 = holdUntilReleased("a", started); // beyond a's share: waits
+    const b1 = holdUntilReleased("b", started); // a later caller of another key: served at once
+    await until(() => started.length === 3);
+    expect(started).toEqual(["a", "a", "b"]);
+    expect(pool.stats).toMatchObject({ inUse: 3, waiting: 1 });
+
+    // Not waiting at all: b has room; a is at its share although the pool has a free slot.
+    expect(await pool.use(async () => "b2", { acquireTimeoutMs: 0, shareKey: "b" })).toBe("b2");
+    const refused = await pool
+      .use(async () => 1, { acquireTimeoutMs: 0, shareKey: "a" })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AcquireTimeoutError);
+    expect((refused as AcquireTimeoutError).share).toBe(2);
+    expect((refused as Error).message).toMatch(/for this key: it holds its share, 2 of 4/);
+
+    // One of a's holders ends: the waiting a takes its place, reusing an idle resource.
+    gates.shift()!();
+    await a1;
+    await until(() => started.length === 4);
+    expect(started).toEqual(["a", "a", "b", "a"]);
+    expect(pool.stats).toEqual({ size: 4, idle: 1, inUse: 3, waiting: 0 });
+    for (const release of gates.splice(0)) release();
+    await Promise.all([a2, a3, b1]);
+    expect(pool.stats).toMatchObject({ inUse: 0, waiting: 0 });
+  });
+
+  it("fails at once with acquireTimeoutMs 0 when every resource is busy", async () => {
+    const { pool } = makePool(1);
+    let release = () => {};
+    const busy = pool.use(() => new Promise<void>((resolve) => (release = resolve)), hold);
+    await until(() => pool.stats.inUse === 1);
+    const error = await pool.use(async () => 1, { acquireTimeoutMs: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AcquireTimeoutError);
+    expect((error as AcquireTimeoutError).share).toBeUndefined();
+    expect(pool.stats.waiting).toBe(0);
+    release();
+    await busy;
   });
 
   it("rejects a max below 1", () => {

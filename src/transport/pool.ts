@@ -4,8 +4,12 @@
  * connection for the whole wait, so it cannot share the client's pipelined connection.
  *
  * - At most `max` resources exist at once; they are created lazily, on demand.
- * - A caller beyond that waits, first come first served, for at most `acquireTimeoutMs`, then
- *   fails with an `AcquireTimeoutError` that says how many resources were busy and for how long.
+ * - Callers may name a `shareKey` (the TCP transport: the stream a blocking read waits on): the
+ *   callers of one key hold at most `maxPerKey` resources at once, so one busy key cannot take
+ *   the whole pool and starve the others.
+ * - A caller beyond that waits, first come first served among those whose key is below its share,
+ *   for at most `acquireTimeoutMs` (0: not at all), then fails with an `AcquireTimeoutError` that
+ *   says how many resources were busy and for how long.
  * - A resource whose holder saw it break (`lease.discard()`), or that `isUsable` rejects, is
  *   destroyed instead of going back to the pool: the next caller never gets a broken one.
  * - `close()` fails the waiters, destroys idle resources at once and busy ones too (their holders
@@ -13,24 +17,10 @@
  *
  * Generic and free of Node imports, so it can be reused by any transport.
  */
-import { AbortedError, ConnectionError, TimeoutError } from "../errors.js";
+import { AbortedError, AcquireTimeoutError, ConnectionError } from "../errors.js";
 
-/** No resource became free within the acquire timeout: every one of them was busy. */
-export class AcquireTimeoutError extends TimeoutError {
-  /** The pool's size limit, all of which was in use. */
-  readonly maxConnections: number;
-  readonly acquireTimeoutMs: number;
-  constructor(label: string, maxConnections: number, acquireTimeoutMs: number) {
-    super(acquireTimeoutMs, {
-      message:
-        `No ${label} became free within ${acquireTimeoutMs} ms: all ${maxConnections} are in use ` +
-        "(raise maxConnections, or the acquire timeout, or hold connections for shorter)",
-    });
-    this.name = "AcquireTimeoutError";
-    this.maxConnections = maxConnections;
-    this.acquireTimeoutMs = acquireTimeoutMs;
-  }
-}
+// Defined with the other typed errors (capabilities catch it without importing a transport).
+export { AcquireTimeoutError } from "../errors.js";
 
 export interface PoolOptions<T> {
   /** Most resources at once (≥ 1). */
@@ -43,13 +33,17 @@ export interface PoolOptions<T> {
   destroy: (resource: T) => Promise<void>;
   /** Whether an idle resource can still be used (e.g. its socket is still open). */
   isUsable?: (resource: T) => boolean;
+  /** Most resources the callers of one `shareKey` hold at once (default: `max`, no limit). */
+  maxPerKey?: number;
 }
 
 export interface AcquireOptions {
-  /** Give up waiting for a free resource after this many ms. */
+  /** Give up waiting for a free resource after this many ms; 0: fail at once if none is free. */
   acquireTimeoutMs: number;
   /** Stop waiting when this fires (rejects with AbortedError). */
   signal?: AbortSignal | undefined;
+  /** Callers with the same key hold at most `maxPerKey` resources at once. */
+  shareKey?: string | undefined;
 }
 
 /** Given to the holder of a resource. */
@@ -69,13 +63,17 @@ export interface PoolStats {
 }
 
 interface Waiter<T> {
+  shareKey: string | undefined;
   resolve: (resource: T | undefined) => void;
   reject: (error: Error) => void;
 }
 
 export class ResourcePool<T> {
   readonly max: number;
+  readonly maxPerKey: number;
   readonly #options: PoolOptions<T>;
+  /** Resources (held or being created) per share key. */
+  readonly #held = new Map<string, number>();
   /** Every resource that exists or is being created (counted by `#slots`). */
   #slots = 0;
   readonly #idle: T[] = [];
@@ -88,6 +86,10 @@ export class ResourcePool<T> {
       throw new RangeError("pool max must be a whole number ≥ 1");
     }
     this.max = options.max;
+    this.maxPerKey = options.maxPerKey ?? options.max;
+    if (!Number.isInteger(this.maxPerKey) || this.maxPerKey < 1) {
+      throw new RangeError("pool maxPerKey must be a whole number ≥ 1");
+    }
     this.#options = options;
   }
 
@@ -105,6 +107,7 @@ export class ResourcePool<T> {
    * destroys it when `fn` called `lease.discard()`).
    */
   async use<R>(fn: (resource: T, lease: Lease) => Promise<R>, options: AcquireOptions): Promise<R> {
+    const key = options.shareKey;
     const resource = await this.#acquire(options);
     let discarded = false;
     const lease: Lease = {
@@ -118,7 +121,10 @@ export class ResourcePool<T> {
     try {
       return await fn(resource, lease);
     } finally {
+      // Released first: if only this key's share kept its next caller waiting, that caller gets
+      // this very resource (idle now) when the key is uncounted, rather than a new one.
       this.#release(resource, discarded);
+      this.#unhold(key);
     }
   }
 
@@ -133,18 +139,59 @@ export class ResourcePool<T> {
     await Promise.all(all.map((r) => this.#options.destroy(r).catch(() => {})));
   }
 
+  /** Takes a resource for the caller, counted under its key (the caller's `use` uncounts it). */
   async #acquire(options: AcquireOptions): Promise<T> {
     if (this.#closed) throw this.#closedError();
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
-    const idle = this.#takeIdle();
-    if (idle !== undefined) return idle;
-    if (this.#slots < this.max) {
-      this.#slots++;
-      return this.#create();
+    const key = options.shareKey;
+    // Waiters come first: a newcomer takes nothing while an eligible caller is already waiting.
+    if (this.#belowShare(key) && !this.#waiters.some((w) => this.#belowShare(w.shareKey))) {
+      const idle = this.#takeIdle();
+      if (idle !== undefined) {
+        this.#hold(key);
+        return idle;
+      }
+      if (this.#slots < this.max) {
+        this.#slots++;
+        this.#hold(key);
+        return this.#createOrUnhold(key);
+      }
     }
+    // When the waiter is resolved, the resource (or the slot) is already counted under its key.
     const handed = await this.#wait(options);
     // `undefined`: a slot was freed and reserved for this caller, rather than a resource handed over.
-    return handed === undefined ? this.#create() : handed;
+    return handed === undefined ? this.#createOrUnhold(key) : handed;
+  }
+
+  async #createOrUnhold(key: string | undefined): Promise<T> {
+    try {
+      return await this.#create();
+    } catch (error) {
+      this.#unhold(key);
+      throw error;
+    }
+  }
+
+  #belowShare(key: string | undefined): boolean {
+    return key === undefined || (this.#held.get(key) ?? 0) < this.maxPerKey;
+  }
+
+  #hold(key: string | undefined): void {
+    if (key !== undefined) this.#held.set(key, (this.#held.get(key) ?? 0) + 1);
+  }
+
+  #unhold(key: string | undefined): void {
+    if (key === undefined) return;
+    const n = (this.#held.get(key) ?? 0) - 1;
+    if (n > 0) this.#held.set(key, n);
+    else this.#held.delete(key);
+    // A caller of this key may have been waiting only for its share.
+    this.#wakeForFreeSlot();
+  }
+
+  /** The first waiter, in arrival order, whose key is below its share. */
+  #nextWaiter(): Waiter<T> | undefined {
+    return this.#waiters.find((w) => this.#belowShare(w.shareKey));
   }
 
   #takeIdle(): T | undefined {
@@ -179,8 +226,9 @@ export class ResourcePool<T> {
   }
 
   #wait(options: AcquireOptions): Promise<T | undefined> {
+    const { signal, acquireTimeoutMs, shareKey } = options;
+    if (!(acquireTimeoutMs > 0)) return Promise.reject(this.#timeoutError(0, shareKey));
     return new Promise<T | undefined>((resolve, reject) => {
-      const { signal, acquireTimeoutMs } = options;
       const settle = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
@@ -188,6 +236,7 @@ export class ResourcePool<T> {
         if (i >= 0) this.#waiters.splice(i, 1);
       };
       const waiter: Waiter<T> = {
+        shareKey,
         resolve: (resource) => {
           settle();
           resolve(resource);
@@ -198,8 +247,7 @@ export class ResourcePool<T> {
         },
       };
       const timer = setTimeout(
-        () =>
-          waiter.reject(new AcquireTimeoutError(this.#options.label, this.max, acquireTimeoutMs)),
+        () => waiter.reject(this.#timeoutError(acquireTimeoutMs, shareKey)),
         acquireTimeoutMs,
       );
       const onAbort = () => waiter.reject(new AbortedError(signal?.reason));
@@ -214,9 +262,10 @@ export class ResourcePool<T> {
       this.#drop(resource);
       return;
     }
-    const waiter = this.#waiters[0];
+    const waiter = this.#nextWaiter();
     if (waiter) {
       this.#busy.add(resource);
+      this.#hold(waiter.shareKey);
       waiter.resolve(resource);
     } else {
       this.#idle.push(resource);
@@ -230,13 +279,38 @@ export class ResourcePool<T> {
     this.#wakeForFreeSlot();
   }
 
+  /** Hands idle resources, or free slots, to waiters whose key has come below its share. */
   #wakeForFreeSlot(): void {
     if (this.#closed) return;
-    const waiter = this.#waiters[0];
-    if (waiter && this.#slots < this.max) {
+    this.#wakeForIdle();
+    for (let waiter = this.#nextWaiter(); waiter && this.#slots < this.max; ) {
       this.#slots++; // reserved for the waiter, so no newcomer takes the slot in between
+      this.#hold(waiter.shareKey);
       waiter.resolve(undefined);
+      waiter = this.#nextWaiter();
     }
+  }
+
+  #wakeForIdle(): void {
+    while (this.#idle.length > 0 && this.#nextWaiter()) {
+      // Taking may drop broken resources, which wakes waiters for their slots: ask again after.
+      const resource = this.#takeIdle();
+      if (resource === undefined) return;
+      const waiter = this.#nextWaiter();
+      if (!waiter) {
+        this.#busy.delete(resource);
+        this.#idle.push(resource);
+        return;
+      }
+      this.#hold(waiter.shareKey);
+      waiter.resolve(resource);
+    }
+  }
+
+  #timeoutError(acquireTimeoutMs: number, shareKey: string | undefined): AcquireTimeoutError {
+    // A key at its share: a free resource would not have helped, so that is what to report.
+    const share = this.#belowShare(shareKey) ? undefined : this.maxPerKey;
+    return new AcquireTimeoutError(this.#options.label, this.max, acquireTimeoutMs, share);
   }
 
   #closedError(): ConnectionError {

@@ -56,6 +56,11 @@ export interface TcpPortOptions {
   follower?: SentinelFollower;
 }
 
+/** The most dedicated connections callers of one share key hold at once: half, rounded up. */
+export function dedicatedShare(maxConnections: number): number {
+  return Math.ceil(maxConnections / 2);
+}
+
 export class TcpPort implements CommandPort {
   readonly kind = "tcp" as const;
   readonly supportsDurableWrites = true;
@@ -320,6 +325,9 @@ export class TcpPort implements CommandPort {
     const config = this.#config;
     this.#dedicated ??= new ResourcePool<Connection>({
       max: config.maxConnections,
+      // One share key (a stream, for blocking receives) holds at most half: the rest stays for
+      // the others, so many blocked readers of one stream cannot starve every other stream.
+      maxPerKey: dedicatedShare(config.maxConnections),
       label: "dedicated Redis connection",
       create: () => openDedicated(config, this.#follower),
       // Blocked or idle, a dedicated connection has nothing to flush: closed at once.
