@@ -12,6 +12,20 @@ import { describeTransports } from "./transports.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `check` holds, asking again after each short pause (a wait for a state). */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await sleep(10);
+}
+
+/** A promise the test resolves when it decides: the function under test waits on it. */
+function gate() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
 /** A function that counts its calls and takes `delayMs` to answer. */
 function counted<A extends unknown[], R>(body: (...args: A) => R, delayMs = 0) {
   const calls: A[] = [];
@@ -397,10 +411,12 @@ describeTransports("cache", (t) => {
     const caches = [createCache(t.client), createCache(t.makeClient())];
     let version = 0;
     let refreshed = false;
+    // The refresh runs until the test lets it finish: every stale answer comes before that.
+    const refresh = gate();
     const fn = async (_id: string) => {
       const mine = ++version;
       if (mine > 1) {
-        await sleep(600);
+        await refresh.opened;
         refreshed = true;
       }
       return `v${mine}`;
@@ -416,12 +432,13 @@ describeTransports("cache", (t) => {
     expect(await wrapped[0]!("a")).toBe("v1");
     expect(await wrapped[1]!("a")).toBe("v1");
     expect(background).toHaveLength(0);
-    await sleep(300); // now stale
+    await sleep(300); // now stale (ttlMs 200; waiting longer only keeps it stale, for 10 s)
     const stale = await Promise.all(Array.from({ length: 40 }, (_, i) => wrapped[i % 2]!("a")));
-    // Every caller had its answer before the (600 ms) refresh finished: none waited for it.
+    // Every caller had its answer while the refresh was still held: none waited for it.
     expect(refreshed).toBe(false);
     expect(new Set(stale)).toEqual(new Set(["v1"]));
     expect(background.length).toBeGreaterThanOrEqual(1);
+    refresh.open();
     await Promise.all(background);
     expect(version).toBe(2);
     expect(await wrapped[0]!("a")).toBe("v2");
@@ -462,7 +479,7 @@ describeTransports("cache", (t) => {
     const cache = createCache(t.makeClient());
     const namespace = t.key("dead-holder");
     const { fn, calls } = counted((id: string) => `fresh ${id}`);
-    const cached = cache.wrap(fn, { namespace, ttlMs: 60_000, key: (id) => id, lockMs: 2_000 });
+    const cached = cache.wrap(fn, { namespace, ttlMs: 60_000, key: (id) => id, lockMs: 20_000 });
     const { lease, entry } = cacheKeys(prefixOf(t.client), namespace, "x");
     // A "holder" that took the lease and will never write the value.
     expect(await t.client.command(["SET", lease, "ghost", "NX", "PX", 400])).toBe("OK");
@@ -471,8 +488,10 @@ describeTransports("cache", (t) => {
     const waited = performance.now() - started;
     expect(results).toEqual(["fresh x", "fresh x", "fresh x"]);
     expect(calls).toHaveLength(1);
+    // Not before the ghost's lease ran out (server time, 400 ms after the SET), and soon after
+    // it: a generous bound, far below the 20 s lease the taker's own load would hold.
     expect(waited).toBeGreaterThanOrEqual(300);
-    expect(waited).toBeLessThan(2_000);
+    expect(waited).toBeLessThan(10_000);
     expect(await t.client.command(["GET", entry])).toBe('j:0:"fresh x"');
     // The taker released its own lease after writing.
     expect(await t.client.command(["EXISTS", lease])).toBe(0);
@@ -480,18 +499,39 @@ describeTransports("cache", (t) => {
 
   it("a holder keeps its lease while the function runs longer than lockMs", async () => {
     const namespace = t.key("renew");
+    // Generous: the holder renews every lockMs / 3 = 1 s, so a renewal may come 2 s late.
+    const lockMs = 3_000;
+    const { lease } = cacheKeys(prefixOf(t.client), namespace, "k");
+    const observer = t.makeClient();
+    const pttl = async () => Number(await observer.command(["PTTL", lease]));
+    /** Resolves after the lease was renewed `times` times (its PTTL went back up). */
+    const renewals = async (times: number) => {
+      let seen = 0;
+      let last = await pttl();
+      while (seen < times) {
+        await sleep(50);
+        const now = await pttl();
+        // -2: the lease is gone, which would let a waiter take over. It must never happen.
+        expect(now).toBeGreaterThan(0);
+        if (now > last) seen++;
+        last = now;
+      }
+    };
     let runs = 0;
+    let running = false;
     const fn = async (_id: string) => {
       runs++;
-      await sleep(700);
+      running = true;
+      // Four renewals (> 3 s): the function outlives the lease it started with.
+      await renewals(4);
       return "slow";
     };
     const [a, b] = [createCache(t.client), createCache(t.makeClient())].map((cache) =>
-      cache.wrap(fn, { namespace, ttlMs: 60_000, lockMs: 200 }),
+      cache.wrap(fn, { namespace, ttlMs: 60_000, lockMs, key: (id) => id }),
     );
     const first = a!("k");
-    await sleep(50);
-    // b waits far beyond lockMs: the holder renews its lease every lockMs / 3.
+    await until(() => running);
+    // b waits beyond lockMs for the holder's value instead of taking the lease over.
     expect(await Promise.all([first, b!("k")])).toEqual(["slow", "slow"]);
     expect(runs).toBe(1);
   });
@@ -520,17 +560,20 @@ describeTransports("cache", (t) => {
   it("invalidate during a load: the result computed before it is not stored after it", async () => {
     const cache = createCache(t.client);
     let version = 0;
+    const hold = gate();
     const cached = cache.wrap(
       async (_id: string) => {
         const mine = ++version;
-        await sleep(150);
+        // The first load computes until the test has invalidated.
+        if (mine === 1) await hold.opened;
         return mine;
       },
       { namespace: t.key("inv-race"), ttlMs: 60_000 },
     );
     const loading = cached("a");
-    await sleep(50);
+    await until(() => version === 1);
     expect(await cached.invalidate("a")).toBe(false); // nothing stored yet
+    hold.open();
     expect(await loading).toBe(1); // the caller still gets its answer
     expect(await t.client.command(["EXISTS", cached.keyFor("a")])).toBe(0);
     expect(await cached("a")).toBe(2);
@@ -546,14 +589,20 @@ describeTransports("cache", (t) => {
         if (fail) throw new Error("db down");
         return "ok";
       },
-      { namespace: t.key("fn-error"), ttlMs: 60_000, onError: (e) => errors.push(e) },
+      {
+        namespace: t.key("fn-error"),
+        ttlMs: 60_000,
+        lockMs: 25_000,
+        onError: (e) => errors.push(e),
+      },
     );
     await expect(cached(1)).rejects.toThrow("db down");
     await expect(cached(1)).rejects.toThrow("db down");
     fail = false;
     const started = performance.now();
     expect(await cached(1)).toBe("ok");
-    expect(performance.now() - started).toBeLessThan(1_000); // no wait for a stale lease
+    // No wait for a stale lease: that would be its 25 s (a generous bound, whatever the load).
+    expect(performance.now() - started).toBeLessThan(12_000);
     expect(errors).toEqual([]);
   });
 

@@ -51,7 +51,8 @@ it("reconnects after SIGKILL + restart and keeps every acknowledged write", asyn
     }
   });
 
-  await sleep(500);
+  // Killed once writes are flowing (an observed count, not a time).
+  while (acked.length <= 10) await sleep(20);
   first.process.kill("SIGKILL");
   await new Promise((resolve) => first.process.once("exit", resolve));
   const beforeRestart = acked.length;
