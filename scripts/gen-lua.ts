@@ -30,6 +30,21 @@ export function expandIncludes(folder: string, source: string, seen = new Set<st
   });
 }
 
+/**
+ * The script as sent to Redis: the documentation stays in the .lua file (the KEYS header, the
+ * comments), and whole-line comments and blank lines are left out of what ships, since every
+ * byte of every script is in the Workers bundle (4.5 KB of its gzipped size). Code lines,
+ * trailing comments included, are kept as written.
+ */
+export function shipped(source: string): string {
+  return source
+    .replace(/^--\[\[[\s\S]*?\]\]\n/, "")
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.trim().startsWith("--"))
+    .join("\n")
+    .concat("\n");
+}
+
 export function generate(folder: string): string {
   const files = readdirSync(folder)
     .filter((f) => f.endsWith(".lua"))
@@ -41,7 +56,7 @@ export function generate(folder: string): string {
     "",
   ];
   for (const file of files) {
-    const source = expandIncludes(folder, readFileSync(join(folder, file), "utf8"));
+    const source = shipped(expandIncludes(folder, readFileSync(join(folder, file), "utf8")));
     const sha = createHash("sha1").update(source).digest("hex");
     lines.push(`/** ${file} */`);
     lines.push(

@@ -3,4 +3,4 @@
 import { Script } from "../script.js";
 
 /** to-object.lua */
-export const toObjectScript = new Script("-- The whole dict in one round trip when it is small; the client pages with HSCAN otherwise.\n-- KEYS (1): [1] the dict's hash\n-- ARGV (1): [1] the largest field count read with HGETALL\n-- Returns {1, {field, value, ...}} when HLEN <= ARGV[1], else {0}.\nif redis.call(\"HLEN\", KEYS[1]) > tonumber(ARGV[1]) then\n  return {0}\nend\nreturn {1, redis.call(\"HGETALL\", KEYS[1])}\n", "9275d95c62ee93afc7ace223f43524c1c7864b32");
+export const toObjectScript = new Script("if redis.call(\"HLEN\", KEYS[1]) > tonumber(ARGV[1]) then\n  return {0}\nend\nreturn {1, redis.call(\"HGETALL\", KEYS[1])}\n", "6d14049cff54e74d50275f69b40b31b9f442e15b");

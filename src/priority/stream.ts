@@ -175,9 +175,7 @@ export class PriorityStream<T = JsonValue> {
       o.leaseMs ?? 0,
       mode === "purge" ? this.#pullReplyKeepMs() : 0,
     ];
-    return this.#items(
-      await this.#client.runScript(pullScript, keys, args, { idempotent: true }),
-    );
+    return this.#items(await this.#client.runScript(pullScript, keys, args, { idempotent: true }));
   }
 
   /** The items of a pull or peek reply: {offset, leasedUntil, "member\nscore...", values}. */
