@@ -11,7 +11,7 @@ import { assertCommand, assertCommands } from "./command-input.js";
 import { durableWritesSchema } from "./config/fields.js";
 import type { DurableWrites } from "./config/index.js";
 import { createDict, type Dict, type DictOptions } from "./dict/index.js";
-import { CommandError, RedgeError, ValidationError } from "./errors.js";
+import { CommandError, ConnectionError, RedgeError, ValidationError } from "./errors.js";
 import { classifyCommand } from "./gateway/commands.js";
 import type {
   CommandOutcome,
@@ -251,7 +251,7 @@ export class RedgeClient {
     fn: (connection: DedicatedClientConnection) => Promise<T>,
     options: DedicatedConnectionCallOptions = {},
   ): Promise<T> {
-    if (this.#closed) throw new RedgeError("connection", "The client is closed");
+    if (this.#closed) throw new ConnectionError("The client is closed", { sent: false });
     const port = this.#port;
     if (!port.withDedicatedConnection) {
       throw new RedgeError(
@@ -469,7 +469,7 @@ export class RedgeClient {
     options: CallOptions | undefined,
     attempt: (call: PortCallOptions) => Promise<T>,
   ): Promise<T> {
-    if (this.#closed) throw new RedgeError("connection", "The client is closed");
+    if (this.#closed) throw new ConnectionError("The client is closed", { sent: false });
     const durable = options?.durable || undefined;
     // WAIT may take its whole timeout after the write itself: the deadline makes room for it.
     const timeoutMs = (options?.timeoutMs ?? this.commandTimeoutMs) + (durable?.timeoutMs ?? 0);

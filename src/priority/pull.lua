@@ -7,7 +7,7 @@ calls). Then selects: the first `count` ready items, or with the gate the first 
 priority >= gate (score <= offset - gate). No gate stored = no filtering.
   purge -> removed for good (ready set, items hash, their batches' counts in the time index)
   lease -> moved to the leased set until now + leaseMs; their score is kept in :lp
-  peek  -> nothing changes
+(A peek is peek.lua's: it must write nothing, and this script returns leases that ran out.)
 
 A purge pull is made safe to repeat by its pull id (chosen by the client, one per pull): its reply
 is kept under KEYS[8] for keepMs (server time, PEXPIRE), and a pull whose KEYS[8] exists returns
@@ -28,7 +28,7 @@ and an 8th, for this script only:
                                        (mode "purge" only; the other modes pass it unused)
 ARGV:
   1 count (1..10000)
-  2 mode: "purge" | "lease" | "peek"
+  2 mode: "purge" | "lease"
   3 "1" to apply the gate, "0" not to
   4 leaseMs (mode "lease" only)
   5 keepMs: how long a purge pull's reply is kept for repeats (mode "purge" only)
