@@ -56,11 +56,14 @@ export function generate(folder: string): string {
     "",
   ];
   for (const file of files) {
-    const source = shipped(expandIncludes(folder, readFileSync(join(folder, file), "utf8")));
+    const written = readFileSync(join(folder, file), "utf8");
+    const source = shipped(expandIncludes(folder, written));
     const sha = createHash("sha1").update(source).digest("hex");
+    // `-- @read-only` in a script's own text: it writes nothing (no WAIT after it, see Script).
+    const readOnly = /^-- @read-only\b/m.test(written) ? ", { readOnly: true }" : "";
     lines.push(`/** ${file} */`);
     lines.push(
-      `export const ${camel(basename(file, ".lua"))}Script = new Script(${JSON.stringify(source)}, "${sha}");`,
+      `export const ${camel(basename(file, ".lua"))}Script = new Script(${JSON.stringify(source)}, "${sha}"${readOnly});`,
     );
     lines.push("");
   }

@@ -225,8 +225,12 @@ export class RedgeClient {
   ): Promise<T> {
     const sha = await script.sha();
     const tail: RedisArg[] = [keys.length, ...keys, ...args];
-    // A script can write whatever it likes: it counts as a write for `durableWrites`.
-    return (await this.#call(this.#durability(options, null), async (call) => {
+    // A script can write whatever it likes: it counts as a write for `durableWrites`, unless it
+    // is declared read-only (`-- @read-only` in its .lua file: redge's get, size, peek...).
+    const durability = script.readOnly
+      ? this.#durability(options, [])
+      : this.#durability(options, null);
+    return (await this.#call(durability, async (call) => {
       try {
         return await this.#port.command(["EVALSHA", sha, ...tail], call);
       } catch (error) {

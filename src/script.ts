@@ -5,13 +5,19 @@
 
 export class Script {
   readonly source: string;
+  /**
+   * The script never writes (declared `-- @read-only` in its .lua file): with `durableWrites` it
+   * is not followed by WAIT, which would wait for replicas to acknowledge nothing.
+   */
+  readonly readOnly: boolean;
   #sha: string | undefined;
   #shaPromise: Promise<string> | undefined;
 
   /** `sha` may be given when it was computed at build time; otherwise it is computed once. */
-  constructor(source: string, sha?: string) {
+  constructor(source: string, sha?: string, options: { readOnly?: boolean } = {}) {
     this.source = source;
     this.#sha = sha;
+    this.readOnly = options.readOnly ?? false;
   }
 
   /** The script's SHA-1 in lowercase hex, as Redis computes it. */

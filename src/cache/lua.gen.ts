@@ -9,7 +9,7 @@ export const acquireScript = new Script("if ARGV[3] == 'load' then\n  local valu
 export const invalidateTagScript = new Script("local members = redis.call('ZRANGE', KEYS[1], 0, -1)\nlocal deleted = 0\nfor i = 1, #members, 500 do\n  deleted = deleted + redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))\nend\nredis.call('DEL', KEYS[1])\nreturn deleted\n", "1bbc1e1cca4ac507bf0441997a22caf6659e53fe");
 
 /** read.lua */
-export const readScript = new Script("local value = redis.call('GET', KEYS[1])\nif not value then return false end\nreturn { value, redis.call('PTTL', KEYS[1]) }\n", "7e8dc88c0d0d4ad6a508905dca6ac5be89d6f47a");
+export const readScript = new Script("local value = redis.call('GET', KEYS[1])\nif not value then return false end\nreturn { value, redis.call('PTTL', KEYS[1]) }\n", "7e8dc88c0d0d4ad6a508905dca6ac5be89d6f47a", { readOnly: true });
 
 /** release.lua */
 export const releaseScript = new Script("if redis.call('GET', KEYS[1]) == ARGV[1] then\n  return redis.call('DEL', KEYS[1])\nend\nreturn 0\n", "c89cee65b7ab260d98c281f3c3eb6fa7c992cdd2");

@@ -4,6 +4,7 @@
 -- KEYS (1): [1] entry key
 -- ARGV (0)
 -- Returns nil when the entry is missing, else { value, pttl }.
+-- @read-only
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
 return { value, redis.call('PTTL', KEYS[1]) }

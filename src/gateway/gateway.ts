@@ -7,7 +7,7 @@
 import { createByteBudget } from "../web/byte-budget.js";
 import { createGatewayApp, type GatewayApp } from "./app.js";
 import { createAuthenticator } from "./auth.js";
-import { knownScriptShas } from "./known-scripts.js";
+import { knownScriptShas, readOnlyScriptShas } from "./known-scripts.js";
 import { createLifecycle } from "./lifecycle.js";
 import { type GatewayOptions, parseGatewayOptions } from "./options.js";
 import { allowSet } from "./policy.js";
@@ -75,6 +75,7 @@ export function createGateway(input: GatewayOptions): Gateway {
       allow,
       allowScripts: options.allowScripts,
       knownScripts: knownScriptShas(options.scripts),
+      readOnlyScripts: readOnlyScriptShas(),
     },
     maxBodyBytes: options.maxBodyBytes,
     bodyBudget: createByteBudget(options.maxBufferedBytes),

@@ -14,15 +14,25 @@ import { sha1 } from "./policy.js";
 
 const MODULES: readonly Record<string, unknown>[] = [cache, dict, priority, streams, subjects];
 
+function redgeScripts(): Script[] {
+  return MODULES.flatMap((module) => Object.values(module).filter((v) => v instanceof Script));
+}
+
 /** The SHA-1s of redge's own scripts. */
 export function redgeScriptShas(): string[] {
-  const shas: string[] = [];
-  for (const module of MODULES) {
-    for (const value of Object.values(module)) {
-      if (value instanceof Script) shas.push(sha1(value.source));
-    }
-  }
-  return shas;
+  return redgeScripts().map((script) => sha1(script.source));
+}
+
+/**
+ * The SHA-1s of redge's scripts declared read-only (`-- @read-only`: get, size, peek...): a
+ * read-only token may run them, so a redge client with such a token can read a stream.
+ */
+export function readOnlyScriptShas(): ReadonlySet<string> {
+  return new Set(
+    redgeScripts()
+      .filter((script) => script.readOnly)
+      .map((script) => sha1(script.source)),
+  );
 }
 
 /** redge's scripts and the operator's (Lua sources), as the policy's `knownScripts`. */

@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type CommandTable, loadCommandTable, parseCommandTable } from "./command-table.js";
-import { redgeScriptShas } from "./known-scripts.js";
+import { readOnlyScriptShas, redgeScriptShas } from "./known-scripts.js";
 import {
   allowSet,
   checkCommand,
@@ -212,6 +212,14 @@ describe("gateway policy from Redis' command table", () => {
       ok: true,
       kill: "FUNCTION",
     });
+  });
+
+  it("lets a read-only token run redge's read-only scripts (get, size, peek) by EVALSHA", async () => {
+    const { sizeScript, pullScript } = await import("../priority/lua.gen.js");
+    const s = settings({ readOnlyScripts: readOnlyScriptShas() });
+    expect(ro(["EVALSHA", await sizeScript.sha(), "0"], s)).toEqual({ ok: true });
+    expect(ro(["EVAL", sizeScript.source, "0"], s)).toEqual({ ok: true });
+    expect(ro(["EVALSHA", await pullScript.sha(), "0"], s)).toMatchObject({ status: 403 });
   });
 
   it("checks every command of a batch; a denial (400) wins over a read-only refusal (403)", () => {

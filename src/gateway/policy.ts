@@ -114,6 +114,8 @@ export interface PolicySettings {
   readonly allowScripts: boolean;
   /** SHA-1s (lower-case hex) of scripts that may run without `allowScripts`. */
   readonly knownScripts: ReadonlySet<string>;
+  /** Known scripts that write nothing: reads, also for read-only tokens. */
+  readonly readOnlyScripts?: ReadonlySet<string>;
 }
 
 export interface Rejection {
@@ -181,6 +183,7 @@ export function classify(
   table: CommandTable,
   command: readonly string[],
   knownScripts: ReadonlySet<string>,
+  readOnlyScripts: ReadonlySet<string> = new Set(),
 ): CommandClass {
   const name = (command[0] ?? "").toUpperCase();
   const top = table.get(name);
@@ -221,7 +224,14 @@ export function classify(
   if (kill || CODE_INSTALLS.has(label)) {
     const sha = codeSha(name, subName, command);
     const known = sha !== undefined && knownScripts.has(sha);
-    return { name, label, access, allowKeys, code: kill ? { known, kill } : { known } };
+    const reads = kill !== undefined && known && readOnlyScripts.has(sha!);
+    return {
+      name,
+      label,
+      access: reads ? "read" : access,
+      allowKeys,
+      code: kill ? { known, kill } : { known },
+    };
   }
   return { name, label, access, allowKeys };
 }
@@ -242,7 +252,7 @@ export function checkCommand(
   readOnly: boolean,
   position?: number,
 ): Verdict {
-  const cls = classify(table, command, settings.knownScripts);
+  const cls = classify(table, command, settings.knownScripts, settings.readOnlyScripts);
   const where = position === undefined ? "" : ` (command ${position})`;
   switch (cls.restriction) {
     case "unknown":

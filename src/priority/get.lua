@@ -13,6 +13,7 @@ KEYS (7, the same for every priority script):
 ARGV: 1 id
 Reply: nil, or {offset, member, score, stored value, lease deadline or ""}.
 ]]
+-- @read-only
 
 -- @include lib/now.lua
 -- @include lib/prefix.lua

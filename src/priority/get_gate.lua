@@ -12,5 +12,6 @@ KEYS (7, the same for every priority script):
 ARGV: none
 Reply: the gate (string) or nil.
 ]]
+-- @read-only
 
 return redis.call("HGET", KEYS[6], "g")

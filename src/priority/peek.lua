@@ -18,6 +18,7 @@ ARGV:
   2 "1" to apply the gate, "0" not to
 Reply: {offset, "", "member\nscore\nmember\nscore...", {stored value, ...}}, as pull's.
 ]]
+-- @read-only
 
 -- @include lib/batched.lua
 -- @include lib/hmget.lua

@@ -14,6 +14,7 @@ KEYS (7, the same for every priority script):
 ARGV: none
 Reply: {ready, leased} (integers).
 ]]
+-- @read-only
 
 -- @include lib/now.lua
 
