@@ -2,10 +2,10 @@
  * `createClient`: the edge-safe way to get a client, over the Upstash REST protocol.
  */
 
-import type { ClientOptions } from "./client.js";
 import { RedgeClient } from "./client.js";
 import { parseConfig, type RedgeConfig, type RedgeConfigInput } from "./config/index.js";
-import { ConfigError } from "./errors.js";
+import type { ClientOptions } from "./core/client.js";
+import { ConfigError } from "./core/errors.js";
 import { RestPort } from "./transport/rest.js";
 
 export type CreateClientOptions = RedgeConfigInput & Pick<ClientOptions, "onRetry">;

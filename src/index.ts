@@ -4,13 +4,10 @@
  */
 
 export * from "./cache/index.js";
-export type { CallOptions, ClientOptions, CloseOptions, HealthReport } from "./client.js";
-export { RedgeClient } from "./client.js";
+export { CoreClient, RedgeClient } from "./client.js";
 export * from "./config/index.js";
-export type { CreateClientOptions } from "./create-client.js";
-export { createClient } from "./create-client.js";
-export * from "./dict/index.js";
-export type { RedgeErrorCode } from "./errors.js";
+export type { CallOptions, ClientOptions, CloseOptions, HealthReport } from "./core/client.js";
+export type { RedgeErrorCode } from "./core/errors.js";
 export {
   AbortedError,
   CommandError,
@@ -22,20 +19,29 @@ export {
   RedgeError,
   TimeoutError,
   ValidationError,
-} from "./errors.js";
-export type { CommandOutcome, CommandPort, RedisArg, RedisCommand, RedisReply } from "./port.js";
-export * from "./priority/index.js";
-export type { RetryPolicy } from "./retry.js";
-export { backoffDelay, DEFAULT_RETRY_POLICY } from "./retry.js";
-export { Script } from "./script.js";
-export * from "./streams/index.js";
-export * from "./subjects/index.js";
+} from "./core/errors.js";
+export type {
+  CommandOutcome,
+  CommandPort,
+  RedisArg,
+  RedisCommand,
+  RedisReply,
+} from "./core/port.js";
+export type { RetryPolicy } from "./core/retry.js";
+export { backoffDelay, DEFAULT_RETRY_POLICY } from "./core/retry.js";
+export { Script } from "./core/script.js";
 export type {
   ClusterNode,
   ServerAddress,
   ServerIdentity,
   ServerRole,
   Topology,
-} from "./topology.js";
+} from "./core/topology.js";
+export { type WithRetryOptions, withRetry } from "./core/with-retry.js";
+export type { CreateClientOptions } from "./create-client.js";
+export { createClient } from "./create-client.js";
+export * from "./dict/index.js";
+export * from "./priority/index.js";
+export * from "./streams/index.js";
+export * from "./subjects/index.js";
 export { RestPort } from "./transport/rest.js";
-export { type WithRetryOptions, withRetry } from "./with-retry.js";

@@ -4,9 +4,9 @@
  * from `REDGE_TOKENS`/`REDGE_READ_TOKENS`. Nothing here imports Node: the bundle check holds it.
  */
 import { configFromEnv, type EnvSource } from "../src/config/env.js";
+import { ConfigError } from "../src/core/errors.js";
+import { redact } from "../src/core/redact.js";
 import { createClient } from "../src/create-client.js";
-import { ConfigError } from "../src/errors.js";
-import { redact } from "../src/security/redact.js";
 import { createApp } from "./app/index.js";
 import { maxBodyBytesFromEnv, tokensFromEnv } from "./env.js";
 

@@ -7,7 +7,7 @@
  * must not end up in a log.
  */
 import { type EnvSource, splitList } from "../src/config/env.js";
-import { ConfigError } from "../src/errors.js";
+import { ConfigError } from "../src/core/errors.js";
 
 export interface EnvTokens {
   tokens: string[];

@@ -7,12 +7,12 @@
  * re-check + lease in one step), the function, and a write script (entry + tags + lease release
  * in one step): the miss path cannot be one round trip because the function runs in between.
  */
-import type { CallOptions, RedgeClient } from "../client.js";
-import { ValidationError } from "../errors.js";
-import type { RedisArg, RedisReply } from "../port.js";
-import { sleep } from "../retry.js";
+import type { CallOptions, CoreClient } from "../core/client.js";
+import { ValidationError } from "../core/errors.js";
+import type { RedisArg, RedisReply } from "../core/port.js";
+import { sleep } from "../core/retry.js";
+import { nestsDeeperThan, parseInput, TOO_DEEP } from "../core/validation.js";
 import { sha256Hex } from "../security/sha256.js";
-import { nestsDeeperThan, parseInput, TOO_DEEP } from "../validation.js";
 import { canonicalArgs, type SkipArgs } from "./canonical.js";
 import {
   DEFAULT_COMPRESS_THRESHOLD_BYTES,
@@ -46,7 +46,7 @@ import {
   type WaitUntil,
   type WrapOptions,
   wrapOptionsSchema,
-} from "./options.js";
+} from "./schemas.js";
 
 const DEFAULT_NAMESPACE = "default";
 const DEFAULT_LOCK_MS = 5_000;
@@ -95,7 +95,7 @@ interface Hit {
 }
 
 export class Cache {
-  readonly client: RedgeClient;
+  readonly client: CoreClient;
   readonly #namespace: string;
   readonly #lockMs: number;
   readonly #compressThresholdBytes: number;
@@ -112,7 +112,7 @@ export class Cache {
   /** Namespaces this instance has put in the tag registry. */
   readonly #registered = new Set<string>();
 
-  constructor(client: RedgeClient, options: CacheOptions = {}) {
+  constructor(client: CoreClient, options: CacheOptions = {}) {
     const parsed = parseInput(cacheOptionsSchema, options);
     this.client = client;
     this.#namespace = parsed.namespace ?? DEFAULT_NAMESPACE;
@@ -609,6 +609,6 @@ export function pollDelay(
 }
 
 /** A cache over `client` (see `Cache`). */
-export function createCache(client: RedgeClient, options?: CacheOptions): Cache {
+export function createCache(client: CoreClient, options?: CacheOptions): Cache {
   return new Cache(client, options);
 }

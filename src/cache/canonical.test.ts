@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../errors.js";
+import { ValidationError } from "../core/errors.js";
 import { canonicalArgs, canonicalJson } from "./canonical.js";
 
 describe("canonicalJson", () => {

@@ -10,8 +10,8 @@
  * collapse to `{}` as JSON.stringify would make them. Dates (and anything with `toJSON`) use
  * their JSON form. Circular arguments cannot be keyed and throw a ValidationError.
  */
-import { ValidationError } from "../errors.js";
-import { MAX_NESTING_DEPTH, nestsDeeperThan, TOO_DEEP } from "../validation.js";
+import { ValidationError } from "../core/errors.js";
+import { MAX_NESTING_DEPTH, nestsDeeperThan, TOO_DEEP } from "../core/validation.js";
 
 export interface SkipArgs {
   /** Fields left out of every plain-object argument (top level), e.g. a db session. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../errors.js";
-import { parseInput } from "../validation.js";
+import { ValidationError } from "../core/errors.js";
+import { parseInput } from "../core/validation.js";
 import { type CacheCondition, cacheConditionsSchema, compileConditions } from "./conditions.js";
 
 const issuesOf = (run: () => unknown) => {

@@ -22,7 +22,7 @@
  * reads as `undefined`: it is in no `in` list, so `not in` / `notIn` hold for it.
  */
 import * as z from "zod";
-import { ValidationError } from "../errors.js";
+import { ValidationError } from "../core/errors.js";
 import { canonicalJson, isPlainObject } from "./canonical.js";
 import { type Param, parameterList } from "./params.js";
 

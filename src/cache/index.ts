@@ -16,4 +16,4 @@ export type {
   WaitUntil,
   WrapCallbacks,
   WrapOptions,
-} from "./options.js";
+} from "./schemas.js";

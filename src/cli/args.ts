@@ -3,7 +3,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { splitList } from "../config/env.js";
-import { redact } from "../security/redact.js";
+import { redact } from "../core/redact.js";
 import { type CliContext, EXIT_USAGE } from "./context.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

@@ -11,6 +11,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { ConfigError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
 import { createDevGatewayUser, DEV_GATEWAY_USER } from "../dev/gateway-user.js";
 import {
   describeExit,
@@ -30,9 +32,7 @@ import {
   WRANGLER_HINT,
   workerEntry,
 } from "../dev/worker-child.js";
-import { ConfigError } from "../errors.js";
 import { allowSet, createGateway, type Gateway } from "../gateway/index.js";
-import { redact } from "../security/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
 

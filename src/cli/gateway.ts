@@ -8,9 +8,9 @@
 import { readFileSync } from "node:fs";
 import { splitList } from "../config/env.js";
 import { DEFAULT_REDIS_PORT, DEFAULT_SENTINEL_PORT, parseHostPort } from "../config/url.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
 import { createGateway, type Gateway, type TopologySource } from "../gateway/index.js";
-import { redact } from "../security/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, SHUTDOWN_TIMEOUT_MS, type Subcommand } from "./context.js";
 import {

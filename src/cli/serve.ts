@@ -8,8 +8,8 @@
  */
 import { configFromEnv } from "../config/env.js";
 import type { RedgeConfig } from "../config/index.js";
-import { ConfigError } from "../errors.js";
-import { redact } from "../security/redact.js";
+import { ConfigError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, SHUTDOWN_TIMEOUT_MS, type Subcommand } from "./context.js";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { parseConfig, RedgeConfigBuilder, redgeConfig } from "./index.js";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";

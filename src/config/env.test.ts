@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { configFromEnv, ENV_VARIABLES, type EnvSource } from "./index.js";
 
 const REST = {

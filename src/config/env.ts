@@ -2,7 +2,7 @@
  * Config from environment variables: `process.env` in Node, the `env` object in Workers (whose
  * non-string bindings, such as KV namespaces, are ignored). Nothing here reads `process` itself.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import type { ConfigIssue } from "./issues.js";
 import { safeParseConfig } from "./parse.js";
 import type { RedgeConfig, RedgeConfigInput } from "./schema.js";

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import {
   isRestConfig,
   isTcpConfig,

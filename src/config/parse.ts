@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { type ConfigIssue, collectSecrets, flattenIssues, scrubIssues } from "./issues.js";
 import { protectConfig } from "./redact.js";
 import {

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it, vi } from "vitest";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { configFromEnv, parseConfig, REDACTED, redactConfig, redgeConfig } from "./index.js";
 
 const PASSWORD = "hunter2-Pa55word";

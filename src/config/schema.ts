@@ -23,7 +23,7 @@ import {
   portSchema,
   retriesSchema,
   timeoutMsSchema,
-} from "./fields.js";
+} from "../core/fields.js";
 import { checkCombination, failedUrl, markParsedUrl } from "./rules.js";
 import { DEFAULT_REDIS_PORT, type ParsedUrl, parseConnectionUrl } from "./url.js";
 
@@ -440,5 +440,4 @@ export type SentinelInput = z.input<typeof sentinelInputSchema>;
 export type ClusterInput = z.input<typeof clusterInputSchema>;
 /** A `{ host, port }` address of a Sentinel or Cluster node. */
 export type HostPort = z.output<typeof hostPortSchema>;
-/** `{ replicas, timeoutMs }`: how many replicas must acknowledge a write, and how long to wait. */
-export type DurableWrites = z.output<typeof durableWritesSchema>;
+export type { DurableWrites } from "../core/fields.js";

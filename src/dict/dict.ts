@@ -9,12 +9,14 @@
  * Iteration pages with HSCAN, so a dict of any size is walked without one huge reply.
  */
 import * as z from "zod";
-import type { RedgeClient } from "../client.js";
-import { ValidationError } from "../errors.js";
-import type { CommandOutcome, RedisCommand, RedisReply } from "../port.js";
-import { decodeJson, encodeJson } from "../subjects/json.js";
-import { parseInput } from "../validation.js";
+import type { CoreClient } from "../core/client.js";
+import { ValidationError } from "../core/errors.js";
+import { decodeJson, encodeJson } from "../core/json.js";
+import type { CommandOutcome, RedisCommand, RedisReply } from "../core/port.js";
+import { joinPath } from "../core/replies.js";
+import { parseInput } from "../core/validation.js";
 import { DictValueError } from "./errors.js";
+import { dictKey } from "./keys.js";
 import { toObjectScript } from "./lua.gen.js";
 import {
   DEFAULT_SCAN_COUNT,
@@ -25,7 +27,7 @@ import {
   dictOptionsSchema,
   type ScanOptions,
   scanOptionsSchema,
-} from "./options.js";
+} from "./schemas.js";
 
 /** Up to this many entries `toObject` reads with one HGETALL; above, it pages with HSCAN. */
 const HGETALL_LIMIT = 1_000;
@@ -43,15 +45,15 @@ export class Dict<V = unknown, In = V> implements AsyncIterable<[string, V]> {
   readonly key: string;
   /** Expiry refreshed on every write, or null for none. */
   readonly ttlMs: number | null;
-  readonly #client: RedgeClient;
+  readonly #client: CoreClient;
   readonly #schema: z.ZodType | undefined;
   readonly #scanCount: number;
 
-  constructor(client: RedgeClient, name: string, options: DictOptions = {}) {
+  constructor(client: CoreClient, name: string, options: DictOptions = {}) {
     this.name = parseInput(dictNameSchema, name, "name");
     const opts = parseInput(dictOptionsSchema, options, "options");
     this.#client = client;
-    this.key = client.key(`d:{${this.name}}`);
+    this.key = dictKey(client, this.name);
     this.ttlMs = opts.ttlMs === undefined ? DEFAULT_TTL_MS : opts.ttlMs || null;
     this.#schema = opts.schema;
     this.#scanCount = opts.scanCount ?? DEFAULT_SCAN_COUNT;
@@ -193,7 +195,7 @@ export class Dict<V = unknown, In = V> implements AsyncIterable<[string, V]> {
         if (!parsed.success) {
           for (const issue of parsed.error.issues) {
             issues.push({
-              path: join(key, issue.path.map(String).join(".")),
+              path: joinPath(key, issue.path.map(String).join(".")),
               message: issue.message,
             });
           }
@@ -204,7 +206,7 @@ export class Dict<V = unknown, In = V> implements AsyncIterable<[string, V]> {
       const encoded = encodeJson(data);
       if (!encoded.ok) {
         for (const issue of encoded.issues)
-          issues.push({ path: join(key, issue.path), message: issue.message });
+          issues.push({ path: joinPath(key, issue.path), message: issue.message });
         return "";
       }
       return encoded.text;
@@ -239,10 +241,6 @@ export class Dict<V = unknown, In = V> implements AsyncIterable<[string, V]> {
 
 const entryListSchema = z.array(z.tuple([dictKeySchema, z.unknown()]));
 
-function join(base: string, sub: string): string {
-  return sub === "" ? base : `${base}.${sub}`;
-}
-
 /**
  * A dict over one Redis hash. With a zod `schema`, values are checked on write and on read and
  * typed from it.
@@ -253,15 +251,15 @@ function join(base: string, sub: string): string {
  * for await (const [id, session] of sessions) console.log(id, session.user);
  */
 export function createDict<S extends z.ZodType>(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   options: DictOptions & { schema: S },
 ): Dict<z.output<S>, z.input<S>>;
 export function createDict<V = unknown>(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   options?: DictOptions & { schema?: undefined },
 ): Dict<V, V>;
-export function createDict(client: RedgeClient, name: string, options: DictOptions = {}): Dict {
+export function createDict(client: CoreClient, name: string, options: DictOptions = {}): Dict {
   return new Dict(client, name, options);
 }

@@ -1,7 +1,7 @@
 /**
  * Errors of the dict capability, in the redge error family.
  */
-import { formatIssues, RedgeError } from "../errors.js";
+import { formatIssues, RedgeError } from "../core/errors.js";
 
 /**
  * A value stored in a dict could not be read: its text is not JSON, or it does not match the

@@ -4,5 +4,5 @@
  */
 export { createDict, Dict } from "./dict.js";
 export { DictValueError } from "./errors.js";
-export type { DictOptions, ScanOptions } from "./options.js";
-export { DEFAULT_TTL_MS } from "./options.js";
+export type { DictOptions, ScanOptions } from "./schemas.js";
+export { DEFAULT_TTL_MS } from "./schemas.js";

@@ -13,7 +13,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { redact } from "../security/redact.js";
+import { redact } from "../core/redact.js";
 import type { ByteBudget } from "../web/byte-budget.js";
 import type { Access, Authenticator } from "./auth.js";
 import { readBody } from "./body.js";

@@ -18,7 +18,7 @@ import {
   isOutOfMemory,
   isTransient,
   TimeoutError,
-} from "../errors.js";
+} from "../core/errors.js";
 import { AcquireTimeoutError } from "../transport/pool.js";
 import { GatewayRefusal } from "./policy-loader.js";
 

@@ -5,9 +5,9 @@
  * needs `allowScripts`.
  */
 import * as cache from "../cache/lua.gen.js";
+import { Script } from "../core/script.js";
 import * as dict from "../dict/lua.gen.js";
 import * as priority from "../priority/lua.gen.js";
-import { Script } from "../script.js";
 import * as streams from "../streams/lua.gen.js";
 import * as subjects from "../subjects/lua.gen.js";
 import { sha1 } from "./policy.js";

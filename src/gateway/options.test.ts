@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { parseGatewayOptions } from "./options.js";
 
 describe("gateway options", () => {

@@ -6,7 +6,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import * as z from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { unallowableReason } from "./policy.js";
 import type { TopologySource } from "./topology.js";
 

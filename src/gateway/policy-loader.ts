@@ -8,7 +8,7 @@
  * (acl-check.ts); with RESTORE allowed, a warning when Redis accepts unchecked DUMP payloads
  * (`sanitize-dump-payload no`, the default: a crafted payload can crash the server).
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { checkScriptUser } from "./acl-check.js";
 import { type CommandTable, loadCommandTable } from "./command-table.js";
 

@@ -7,8 +7,8 @@
  * `ConnectionError` for everything that means "Redis did not answer".
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { CommandError, TimeoutError } from "../errors.js";
-import { redact } from "../security/redact.js";
+import { CommandError, TimeoutError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
 import { ResourcePool } from "../transport/pool.js";
 import { closeConnection, dropConnection } from "../transport/tcp.js";
 import { startHealthCheck } from "../transport/tcp-health.js";

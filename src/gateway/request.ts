@@ -3,7 +3,7 @@
  * `/pipeline` and `/multi-exec`. The official client sends strings, numbers and booleans (its
  * serializer keeps those as JSON scalars); Redis only knows strings, so they are converted here.
  */
-import { isWellFormed } from "../web/unicode.js";
+import { isWellFormed } from "../core/unicode.js";
 
 export type ParsedCommand = string[];
 

@@ -9,7 +9,7 @@
  * it refuses to kill a script that has written (UNKILLABLE: only SHUTDOWN NOSAVE ends it), which
  * is logged. Read-only scripts (EVAL_RO, FCALL_RO, `no-writes`) can always be stopped.
  */
-import { CommandError } from "../errors.js";
+import { CommandError } from "../core/errors.js";
 
 export type Kill = "SCRIPT" | "FUNCTION";
 type Send = (command: string[]) => Promise<unknown>;

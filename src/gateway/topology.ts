@@ -10,7 +10,7 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { type ClusterConfig, parseConfig, type SentinelConfig } from "../config/index.js";
 import type { ClusterInput, SentinelInput, TlsInput } from "../config/schema.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 import { createSentinelFollower, type SentinelFollower } from "../transport/tcp-sentinel.js";
 import { tlsConnectOptions } from "../transport/tls-files.js";
 

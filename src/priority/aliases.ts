@@ -6,7 +6,7 @@
  *   of `pspull(name, count=5)` must not consume items;
  * - `psaddmany` also takes the seed's `(id, data, priority)` tuples.
  */
-import type { RedgeClient } from "../client.js";
+import type { CoreClient } from "../core/client.js";
 import type { PriorityItem } from "./codec.js";
 import type {
   AddOptions,
@@ -24,7 +24,7 @@ export type SeedAddManyItem<T = JsonValue> =
 
 /** `stream.add(id, data, priority, options)`. */
 export async function psadd<T = JsonValue>(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   id: string,
   data: T,
@@ -39,7 +39,7 @@ export async function psadd<T = JsonValue>(
  * Anything else is left for `addMany`'s validation to reject, naming `items.<n>`.
  */
 export async function psaddmany<T = JsonValue>(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   items: readonly SeedAddManyItem<T>[],
   options?: AddOptions,
@@ -59,7 +59,7 @@ function fromTuple<T>(item: SeedAddManyItem<T>): AddManyItem<T> {
  * (or a `leaseMs`). The native `stream.pull()` purges by default instead.
  */
 export async function pspull<T = JsonValue>(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   options?: PullOptions,
 ): Promise<PriorityItem<T>[]> {
@@ -75,7 +75,7 @@ export function seedPullOptions(options: PullOptions | undefined): PullOptions |
 
 /** `stream.increment(id, delta)`. */
 export async function psincrement(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   id: string,
   delta: number,
@@ -85,7 +85,7 @@ export async function psincrement(
 
 /** `stream.decrementAll(delta)`. */
 export async function psdecrementAll(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   delta: number,
 ): Promise<void> {
@@ -97,7 +97,7 @@ export const psdecrement_all = psdecrementAll;
 
 /** `stream.deleteBelow(threshold, options)`: strictly below, as the seed's `priority < threshold`. */
 export async function psdeletebelowthreshold(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   threshold: number,
   options?: DeleteBelowOptions,
@@ -107,7 +107,7 @@ export async function psdeletebelowthreshold(
 
 /** `stream.expired(options)`: lists without removing unless `purge: true`, as the seed. */
 export async function psexpired<T = JsonValue>(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   options: ExpiredOptions,
 ): Promise<PriorityItem<T>[]> {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { RedgeClient } from "../client.js";
-import type { CommandPort } from "../port.js";
+import type { CommandPort } from "../core/port.js";
 import { decodeData, decodeItem, encodeData, enqueuedAtOf, priorityOf } from "./codec.js";
 import { priorityKeys } from "./keys.js";
 

@@ -3,8 +3,9 @@
  * prefix is the item's place in the time index, the tag `s` marks a raw string and `j` JSON text,
  * so "42" and 42 come back as they went in and strings cost one byte.
  */
-import { RedgeError } from "../errors.js";
-import type { RedisReply } from "../port.js";
+import type { RedgeError } from "../core/errors.js";
+import type { RedisReply } from "../core/port.js";
+import { replyArray, replyStrings, unexpectedReply } from "../core/replies.js";
 import type { JsonValue } from "./schemas.js";
 
 /**
@@ -76,15 +77,15 @@ export function decodeItem<T>(
   };
 }
 
+/** A priority script's reply as an array, or an error saying the reply was not one. */
 export function asArray(reply: RedisReply): RedisReply[] {
-  if (!Array.isArray(reply)) throw malformed("expected an array reply");
-  return reply;
+  return replyArray(reply, "a priority stream script");
 }
 
 export function asStrings(reply: RedisReply): string[] {
-  return asArray(reply).map(String);
+  return replyStrings(reply, "a priority stream script");
 }
 
 function malformed(what: string): RedgeError {
-  return new RedgeError("command", `Malformed priority stream reply: ${what}`);
+  return unexpectedReply(`a priority stream script (${what})`);
 }

@@ -10,7 +10,7 @@ import {
   itemIdSchema,
   keyNameSchema,
   rawTextSchema,
-} from "../validation.js";
+} from "../core/validation.js";
 
 /** Most items one pull returns. */
 export const MAX_PULL_COUNT = 10_000;

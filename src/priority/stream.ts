@@ -3,11 +3,11 @@
  * priority first and first-in first-out among equal priorities. Each operation is one Lua script
  * (one EVALSHA round trip); the scripts sit beside this file, one per operation.
  */
-import type { CallOptions, RedgeClient } from "../client.js";
-import type { RedisArg, RedisReply } from "../port.js";
-import { retryWindowMs } from "../retry.js";
-import type { Script } from "../script.js";
-import { parseInput } from "../validation.js";
+import type { CallOptions, CoreClient } from "../core/client.js";
+import type { RedisArg, RedisReply } from "../core/port.js";
+import { retryWindowMs } from "../core/retry.js";
+import type { Script } from "../core/script.js";
+import { parseInput } from "../core/validation.js";
 import {
   asArray,
   asStrings,
@@ -89,13 +89,13 @@ export interface StreamSize {
 
 export class PriorityStream<T = JsonValue> {
   readonly name: string;
-  readonly #client: RedgeClient;
+  readonly #client: CoreClient;
   readonly #keys: string[];
   /** pull.lua's keys for a pull that does not purge: the seven, and an unused 8th. */
   readonly #pullKeys: string[];
 
   /** Prefer `client.priority(name)`. Throws a ValidationError for a bad name. */
-  constructor(client: RedgeClient, name: string) {
+  constructor(client: CoreClient, name: string) {
     this.name = parseInput(streamNameSchema, name, "name");
     this.#client = client;
     this.#keys = priorityKeys(client, this.name);
@@ -354,9 +354,6 @@ function negated(priority: number): string {
 }
 
 /** A priority stream named `name` on `client` (what `client.priority(name)` returns). */
-export function priorityStream<T = JsonValue>(
-  client: RedgeClient,
-  name: string,
-): PriorityStream<T> {
+export function priorityStream<T = JsonValue>(client: CoreClient, name: string): PriorityStream<T> {
   return new PriorityStream<T>(client, name);
 }

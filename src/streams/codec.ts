@@ -6,8 +6,9 @@
  * tools (several fields, or not JSON) are still readable: their fields come back as an object of
  * strings, and a `d` that is not JSON comes back as its raw text.
  */
-import { RedgeError } from "../errors.js";
-import type { RedisReply } from "../port.js";
+import { RedgeError } from "../core/errors.js";
+import type { RedisReply } from "../core/port.js";
+import { replyStrings, unexpectedReply } from "../core/replies.js";
 
 /** The one field a redge message is stored in. */
 export const DATA_FIELD = "d";
@@ -56,14 +57,8 @@ export function decodeFields(fields: readonly string[]): unknown {
   return object;
 }
 
-function malformed(what: string): RedgeError {
-  return new RedgeError("command", `Unexpected reply from Redis for ${what}`);
-}
-
-function strings(reply: RedisReply | undefined, what: string): string[] {
-  if (!Array.isArray(reply)) throw malformed(what);
-  return reply.map((v) => String(v));
-}
+const malformed = unexpectedReply;
+const strings = replyStrings;
 
 /** The receive script's flat `id, fields, deliveries, …` reply. */
 export function parseReceiveReply<T>(reply: RedisReply): StreamMessage<T>[] {

@@ -3,7 +3,7 @@
  * messages, dead letters and stream TTL. Edge-safe: no Node imports (blocking reads use the
  * client's dedicated connections, which only the TCP transport provides).
  */
-export { AcquireTimeoutError } from "../errors.js";
+export { AcquireTimeoutError } from "../core/errors.js";
 export type { DeadLetter, PendingMessage, PendingSummary, StreamMessage } from "./codec.js";
 export {
   type CreateGroupOptions,
@@ -14,6 +14,6 @@ export {
   type ReceiveOptions,
   type StreamOptions,
   streamOptionsSchema,
-} from "./schema.js";
+} from "./schemas.js";
 export { createStream, PUBLISH_BATCH, StreamQueue } from "./stream-queue.js";
 export { POLL_FIRST_DELAY_MS, POLL_MAX_DELAY_MS } from "./wait.js";

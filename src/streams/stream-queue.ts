@@ -5,10 +5,10 @@
  * Keys (one hash tag, so every script runs on Cluster): the stream `st:{name}` and its dead-letter
  * stream `st:{name}:dead`, both behind the client's key prefix.
  */
-import type { RedgeClient } from "../client.js";
-import { CommandError, ValidationError } from "../errors.js";
-import type { RedisCommand, RedisReply } from "../port.js";
-import { parseInput } from "../validation.js";
+import type { CoreClient } from "../core/client.js";
+import { CommandError, ValidationError } from "../core/errors.js";
+import type { RedisCommand, RedisReply } from "../core/port.js";
+import { parseInput } from "../core/validation.js";
 import {
   DATA_FIELD,
   type DeadLetter,
@@ -21,6 +21,7 @@ import {
   parseReceiveReply,
   type StreamMessage,
 } from "./codec.js";
+import { streamKeys } from "./keys.js";
 import { receiveScript } from "./lua.gen.js";
 import {
   type CreateGroupOptions,
@@ -40,7 +41,7 @@ import {
   type StreamOptions,
   streamOptionsSchema,
   touchTtlSchema,
-} from "./schema.js";
+} from "./schemas.js";
 import { waitForMessages } from "./wait.js";
 
 /** Messages per pipeline in `publishMany`: bounds one request's size (REST bodies are limited). */
@@ -54,15 +55,16 @@ export class StreamQueue<T = unknown> {
   /** The dead-letter stream's key, `<prefix>st:{name}:dead`. */
   readonly deadLetterKey: string;
   readonly options: Readonly<StreamOptions>;
-  readonly #client: RedgeClient;
+  readonly #client: CoreClient;
 
-  constructor(client: RedgeClient, name: string, options: StreamOptions) {
+  constructor(client: CoreClient, name: string, options: StreamOptions) {
     this.name = parseInput(nameSchema, name, "name");
     this.options = parseInput(streamOptionsSchema, options, "options");
     this.group = this.options.group;
     this.#client = client;
-    this.key = client.key(`st:{${this.name}}`);
-    this.deadLetterKey = client.key(`st:{${this.name}}:dead`);
+    const keys = streamKeys(client, this.name);
+    this.key = keys.stream;
+    this.deadLetterKey = keys.deadLetters;
   }
 
   /**
@@ -272,7 +274,7 @@ export class StreamQueue<T = unknown> {
  * }
  */
 export function createStream<T = unknown>(
-  client: RedgeClient,
+  client: CoreClient,
   name: string,
   options: StreamOptions,
 ): StreamQueue<T> {

@@ -9,9 +9,9 @@
  * - REST: blocking commands are refused (a request must not hold a server connection), so it polls
  *   with backoff — 10 ms, doubling to 200 ms — until a message arrives or the time is up.
  */
-import type { RedgeClient } from "../client.js";
-import { AcquireTimeoutError, RedgeError } from "../errors.js";
-import { sleep } from "../retry.js";
+import type { CoreClient } from "../core/client.js";
+import { AcquireTimeoutError, RedgeError } from "../core/errors.js";
+import { sleep } from "../core/retry.js";
 import { parseReadGroupReply, type StreamMessage } from "./codec.js";
 
 export const POLL_FIRST_DELAY_MS = 10;
@@ -36,7 +36,7 @@ export interface BlockingRead {
  * runs at the deadline, so a message that came in during the last pause is not missed.
  */
 export async function waitForMessages<T>(
-  client: RedgeClient,
+  client: CoreClient,
   read: BlockingRead,
   attempt: () => Promise<StreamMessage<T>[]>,
 ): Promise<StreamMessage<T>[]> {
@@ -63,7 +63,7 @@ export async function waitForMessages<T>(
  * again), `"unsupported"` when the transport has no dedicated connections.
  */
 export async function blockForNew<T>(
-  client: RedgeClient,
+  client: CoreClient,
   read: BlockingRead,
 ): Promise<StreamMessage<T>[] | "busy" | "unsupported"> {
   const left = read.until - performance.now();

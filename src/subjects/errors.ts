@@ -1,7 +1,7 @@
 /**
  * Errors of the subjects capability, in the redge error family.
  */
-import { RedgeError } from "../errors.js";
+import { RedgeError } from "../core/errors.js";
 
 function describe(prop: string, extended: boolean): string {
   return `${extended ? "Extended property" : "Property"} "${prop}"`;

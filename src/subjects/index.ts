@@ -3,7 +3,7 @@
  * `p<name>` / `e<name>`, JSON text), with an atomic read-modify-write that needs no WATCH.
  */
 export { ConflictError, SubjectValueError } from "./errors.js";
-export type { PropOptions, SetOptions, SubjectsOptions } from "./names.js";
+export type { PropOptions, SetOptions, SubjectsOptions } from "./schemas.js";
 export { createSubjects, SubjectStore } from "./store.js";
 export type { SetResult, StoreChanges, SubjectSnapshot, Updater } from "./subject.js";
 export { Subject } from "./subject.js";

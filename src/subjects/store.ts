@@ -7,9 +7,10 @@
  * the other capabilities: `s:<keyPrefix><prefix><subject>`. A Python service and a redge service
  * configured with the same prefix share subjects whichever way the prefix is given.
  */
-import type { RedgeClient } from "../client.js";
-import { parseInput } from "../validation.js";
-import { type SubjectsOptions, subjectNameSchema, subjectsOptionsSchema } from "./names.js";
+import type { CoreClient } from "../core/client.js";
+import { parseInput } from "../core/validation.js";
+import { subjectKey } from "./keys.js";
+import { type SubjectsOptions, subjectNameSchema, subjectsOptionsSchema } from "./schemas.js";
 import { Subject } from "./subject.js";
 
 export class SubjectStore {
@@ -18,9 +19,9 @@ export class SubjectStore {
    * store's own `prefix` option (either may be empty).
    */
   readonly prefix: string;
-  readonly #client: RedgeClient;
+  readonly #client: CoreClient;
 
-  constructor(client: RedgeClient, options: SubjectsOptions = {}) {
+  constructor(client: CoreClient, options: SubjectsOptions = {}) {
     this.#client = client;
     this.prefix = client.keyPrefix + parseInput(subjectsOptionsSchema, options, "options").prefix;
   }
@@ -39,7 +40,7 @@ export class SubjectStore {
    * keyPrefix being part of the prefix (KRules' `REDIS_KEY_PREFIX`).
    */
   keyOf(name: string): string {
-    return `s:${this.prefix}${parseInput(subjectNameSchema, name, "subject")}`;
+    return subjectKey(this.prefix, parseInput(subjectNameSchema, name, "subject"));
   }
 }
 
@@ -52,6 +53,6 @@ export class SubjectStore {
  * await user.set("visits", 0);
  * await user.set("visits", (n: number | undefined) => (n ?? 0) + 1);
  */
-export function createSubjects(client: RedgeClient, options: SubjectsOptions = {}): SubjectStore {
+export function createSubjects(client: CoreClient, options: SubjectsOptions = {}): SubjectStore {
   return new SubjectStore(client, options);
 }

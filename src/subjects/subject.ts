@@ -9,23 +9,22 @@
  *   value  JSON text
  */
 import * as z from "zod";
-import type { RedgeClient } from "../client.js";
-import { ValidationError } from "../errors.js";
-import type { RedisReply } from "../port.js";
-import { parseInput } from "../validation.js";
+import type { CoreClient } from "../core/client.js";
+import { ValidationError } from "../core/errors.js";
+import { decodeJson, encodeJson } from "../core/json.js";
+import type { RedisReply } from "../core/port.js";
+import { joinPath, replyStrings } from "../core/replies.js";
+import { parseInput } from "../core/validation.js";
 import { ConflictError, SubjectValueError } from "./errors.js";
-import { decodeJson, encodeJson } from "./json.js";
+import { DEFAULT_TYPE, EXTENDED_TYPE, fieldOf } from "./keys.js";
 import { incrScript } from "./lua.gen.js";
 import {
-  DEFAULT_TYPE,
-  EXTENDED_TYPE,
-  fieldOf,
   type PropOptions,
   propNameSchema,
   propOptionsSchema,
   type SetOptions,
   setOptionsSchema,
-} from "./names.js";
+} from "./schemas.js";
 import { update } from "./update.js";
 
 /** Everything stored for a subject: default properties and extended properties. */
@@ -62,10 +61,10 @@ export class Subject {
   readonly name: string;
   /** The Redis key of its hash. */
   readonly key: string;
-  readonly #client: RedgeClient;
+  readonly #client: CoreClient;
 
   /** Use `SubjectStore.subject(name)`; the name is validated there. */
-  constructor(client: RedgeClient, key: string, name: string) {
+  constructor(client: CoreClient, key: string, name: string) {
     this.#client = client;
     this.key = key;
     this.name = name;
@@ -232,7 +231,7 @@ export class Subject {
         if (!encoded.ok) {
           for (const issue of encoded.issues) {
             issues.push({
-              path: join(`changes.${kind}.${prop}`, issue.path),
+              path: joinPath(`changes.${kind}.${prop}`, issue.path),
               message: issue.message,
             });
           }
@@ -322,14 +321,10 @@ function encodeValue(value: unknown, path: string): string {
   const encoded = encodeJson(value);
   if (!encoded.ok) {
     throw new ValidationError(
-      encoded.issues.map((issue) => ({ path: join(path, issue.path), message: issue.message })),
+      encoded.issues.map((issue) => ({ path: joinPath(path, issue.path), message: issue.message })),
     );
   }
   return encoded.text;
-}
-
-function join(base: string, sub: string): string {
-  return sub === "" ? base : `${base}.${sub}`;
 }
 
 /** The reply of a transaction step; a failed step rejects with its CommandError. */
@@ -341,8 +336,9 @@ function outcome(
   return result.result;
 }
 
+/** HGETALL-style replies; a missing hash is an empty one. */
 function asStrings(reply: RedisReply): string[] {
-  return Array.isArray(reply) ? reply.map((item) => String(item)) : [];
+  return reply === null ? [] : replyStrings(reply, "a subject read");
 }
 
 /** Sets an own property even for names like `__proto__`. */

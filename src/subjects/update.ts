@@ -13,10 +13,10 @@
  * for the read (if another process wrote since, the compare-and-set says so and hands over the
  * newer text). Races are then only with other processes.
  */
-import type { RedgeClient } from "../client.js";
-import { AbortedError } from "../errors.js";
-import type { RedisReply } from "../port.js";
-import { sleep } from "../retry.js";
+import type { CoreClient } from "../core/client.js";
+import { AbortedError } from "../core/errors.js";
+import type { RedisReply } from "../core/port.js";
+import { sleep } from "../core/retry.js";
 import { casScript } from "./lua.gen.js";
 
 /** First pause after a lost round, in ms; each further loss doubles the bound. */
@@ -25,7 +25,7 @@ const FIRST_PAUSE_MS = 1;
 const MAX_PAUSE_MS = 64;
 
 export interface Update<T> {
-  client: RedgeClient;
+  client: CoreClient;
   key: string;
   field: string;
   fn: (old: T | undefined) => T | Promise<T>;
@@ -53,7 +53,7 @@ interface Turns {
   known: { text: string | null } | undefined;
 }
 
-const turnsByClient = new WeakMap<RedgeClient, Map<string, Turns>>();
+const turnsByClient = new WeakMap<CoreClient, Map<string, Turns>>();
 
 export async function update<T>(u: Update<T>): Promise<UpdateOutcome<T>> {
   let perClient = turnsByClient.get(u.client);

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { RedgeClient } from "../client.js";
-import { AbortedError, CommandError, ConnectionError, TimeoutError } from "../errors.js";
+import { AbortedError, CommandError, ConnectionError, TimeoutError } from "../core/errors.js";
 import { createNodeClient } from "../node.js";
 import { AcquireTimeoutError, ResourcePool } from "./pool.js";
 

@@ -17,10 +17,10 @@
  *
  * Generic and free of Node imports, so it can be reused by any transport.
  */
-import { AbortedError, AcquireTimeoutError, ConnectionError } from "../errors.js";
+import { AbortedError, AcquireTimeoutError, ConnectionError } from "../core/errors.js";
 
 // Defined with the other typed errors (capabilities catch it without importing a transport).
-export { AcquireTimeoutError } from "../errors.js";
+export { AcquireTimeoutError } from "../core/errors.js";
 
 export interface PoolOptions<T> {
   /** Most resources at once (≥ 1). */

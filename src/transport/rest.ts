@@ -11,15 +11,15 @@ import {
   ConnectionError,
   RedgeError,
   TimeoutError,
-} from "../errors.js";
+} from "../core/errors.js";
 import type {
   CommandOutcome,
   CommandPort,
   PortCallOptions,
   RedisCommand,
   RedisReply,
-} from "../port.js";
-import { redact } from "../security/redact.js";
+} from "../core/port.js";
+import { redact } from "../core/redact.js";
 
 export interface RestPortOptions {
   url: string;

@@ -6,8 +6,9 @@
  * through the Sentinels, so a master that was replaced is left behind. With Sentinel the probe is
  * `ROLE`: a master demoted to replica (it came back after a failover) is left too.
  */
-import { redact } from "../security/redact.js";
-import type { ServerAddress, ServerRole } from "../topology.js";
+
+import { redact } from "../core/redact.js";
+import type { ServerAddress, ServerRole } from "../core/topology.js";
 
 export interface HealthCheckReport {
   ok: boolean;

@@ -15,8 +15,7 @@ import {
   isTransient,
   RedgeError,
   TimeoutError,
-} from "../errors.js";
-import { classifyCommand } from "../gateway/commands.js";
+} from "../core/errors.js";
 import type {
   CommandOutcome,
   CommandPort,
@@ -26,9 +25,10 @@ import type {
   PortCloseOptions,
   RedisCommand,
   RedisReply,
-} from "../port.js";
-import { redact } from "../security/redact.js";
-import type { ServerIdentity, Topology } from "../topology.js";
+} from "../core/port.js";
+import { classifyCommand } from "../core/read-commands.js";
+import { redact } from "../core/redact.js";
+import type { ServerIdentity, Topology } from "../core/topology.js";
 import { applyKeepAliveProbes, checkKeepAlive, ioredisKeepAlive } from "./keep-alive.js";
 import { type Lease, ResourcePool } from "./pool.js";
 import { type HealthCheckReport, startHealthCheck } from "./tcp-health.js";

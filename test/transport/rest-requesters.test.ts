@@ -13,7 +13,7 @@ import {
   ConnectionError,
   RedgeError,
   TimeoutError,
-} from "../../src/errors.js";
+} from "../../src/core/errors.js";
 import { NodeHttpRequester } from "../../src/transport/node-requester.js";
 import { RestPort } from "../../src/transport/rest.js";
 import { freePort } from "../helpers/free-port.js";

@@ -11,7 +11,7 @@
  * The counted bytes become the request's body.
  */
 import { createMiddleware } from "hono/factory";
-import { MAX_NESTING_DEPTH, TOO_DEEP } from "../../src/validation.js";
+import { MAX_NESTING_DEPTH, TOO_DEEP } from "../../src/core/validation.js";
 import type { ByteBudget } from "../../src/web/byte-budget.js";
 import { jsonNestsDeeperThan } from "../../src/web/json-depth.js";
 import { readLimited } from "../../src/web/read-limited.js";

@@ -1,7 +1,7 @@
 /** Params and bodies of the cache routes, built from the cache capability's own rules. */
 import * as z from "zod";
-import { entryIdSchema, tagSchema, tagsSchema } from "../../../src/cache/options.js";
-import { durationMsSchema, keyNameSchema } from "../../../src/validation.js";
+import { entryIdSchema, tagSchema, tagsSchema } from "../../../src/cache/schemas.js";
+import { durationMsSchema, keyNameSchema } from "../../../src/core/validation.js";
 import { jsonValueSchema } from "./common.js";
 
 /** TTL of a `PUT` that names none: one hour. */

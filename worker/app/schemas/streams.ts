@@ -6,7 +6,7 @@ import {
   publishOptionsSchema,
   receiveOptionsSchema,
   streamOptionsSchema,
-} from "../../../src/streams/schema.js";
+} from "../../../src/streams/schemas.js";
 import { jsonValueSchema } from "./common.js";
 
 /** Most messages one `POST /streams/:name/messages` takes: one pipeline (PUBLISH_BATCH). */

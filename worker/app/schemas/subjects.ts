@@ -1,7 +1,7 @@
 /** Params and bodies of the subject routes, built from the subjects capability's own rules. */
 import * as z from "zod";
-import { propNameSchema, subjectNameSchema } from "../../../src/subjects/names.js";
-import { finiteNumberSchema } from "../../../src/validation.js";
+import { finiteNumberSchema } from "../../../src/core/validation.js";
+import { propNameSchema, subjectNameSchema } from "../../../src/subjects/schemas.js";
 import { jsonValueSchema } from "./common.js";
 
 export const subjectParamsSchema = z.object({ subject: subjectNameSchema });

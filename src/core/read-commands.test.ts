@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyCommand } from "./commands.js";
+import { classifyCommand } from "./read-commands.js";
 
 describe("the clients' static read list", () => {
   it("counts reads as reads, by name and by subcommand", () => {

@@ -2,8 +2,9 @@
  * The command port: the one small interface every capability is built on. A transport (REST over
  * fetch, TCP over ioredis) implements it; capabilities never import a transport.
  */
-import type { DurableWrites } from "./config/index.js";
+
 import type { CommandError } from "./errors.js";
+import type { DurableWrites } from "./fields.js";
 import type { ServerIdentity, Topology } from "./topology.js";
 
 /** One argument of a Redis command. Numbers are sent as their decimal text. */

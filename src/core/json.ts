@@ -9,7 +9,7 @@
  * `NaN`, `Infinity` and `-Infinity` tokens (`allow_nan=True`), which `JSON.parse` refuses.
  */
 
-import { MAX_NESTING_DEPTH, TOO_DEEP } from "../validation.js";
+import { MAX_NESTING_DEPTH, TOO_DEEP } from "./validation.js";
 
 export type JsonIssue = { path: string; message: string };
 

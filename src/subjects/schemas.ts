@@ -4,8 +4,8 @@
  */
 
 import * as z from "zod";
-import { abortSignalSchema, durationMsSchema } from "../validation.js";
-import { isWellFormed, NOT_WELL_FORMED } from "../web/unicode.js";
+import { isWellFormed, NOT_WELL_FORMED } from "../core/unicode.js";
+import { abortSignalSchema, durationMsSchema } from "../core/validation.js";
 
 /** Whether `s` holds a control character (U+0000–U+001F, U+007F). */
 function hasControl(s: string): boolean {
@@ -76,12 +76,3 @@ export const setOptionsSchema = propOptionsSchema
   })
   .strict();
 export type SetOptions = z.input<typeof setOptionsSchema>;
-
-/** KRules' property-type letters: `p` for default properties, `e` for extended ones. */
-export const DEFAULT_TYPE = "p";
-export const EXTENDED_TYPE = "e";
-
-/** The hash field of a property, as KRules writes it: type letter followed by the name. */
-export function fieldOf(prop: string, extended: boolean | undefined): string {
-  return (extended ? EXTENDED_TYPE : DEFAULT_TYPE) + prop;
-}

@@ -2,7 +2,12 @@
  * The stream queue's input schemas. Types of options come from these schemas, not written twice.
  */
 import * as z from "zod";
-import { abortSignalSchema, depthLimited, durationMsSchema, keyNameSchema } from "../validation.js";
+import {
+  abortSignalSchema,
+  depthLimited,
+  durationMsSchema,
+  keyNameSchema,
+} from "../core/validation.js";
 
 /** Most messages one `receive` returns. */
 export const MAX_RECEIVE_COUNT = 1_000;

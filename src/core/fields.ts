@@ -182,6 +182,9 @@ export const durableWritesSchema = z.strictObject(
   { error: orRequired("must be an object { replicas, timeoutMs }") },
 );
 
+/** `{ replicas, timeoutMs }`: how many replicas must acknowledge a write, and how long to wait. */
+export type DurableWrites = z.output<typeof durableWritesSchema>;
+
 /** The keep-alive idle time when none is given (ioredis' and redge's default so far). */
 export const DEFAULT_KEEP_ALIVE_IDLE_MS = 10_000;
 

@@ -3,8 +3,8 @@
  */
 
 import * as z from "zod";
-import { durationMsSchema, keyNameSchema } from "../validation.js";
-import { isWellFormed, NOT_WELL_FORMED } from "../web/unicode.js";
+import { isWellFormed, NOT_WELL_FORMED } from "../core/unicode.js";
+import { durationMsSchema, keyNameSchema } from "../core/validation.js";
 
 /** Seed default (good-redis `DictProxy`): a dict expires one day after its last write. */
 export const DEFAULT_TTL_MS = 86_400_000;

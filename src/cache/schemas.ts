@@ -3,8 +3,8 @@
  * are derived from them, with the callback fields typed against the wrapped function.
  */
 import * as z from "zod";
-import type { CallOptions } from "../client.js";
-import { durationMsSchema, itemIdSchema, keyNameSchema } from "../validation.js";
+import type { CallOptions } from "../core/client.js";
+import { durationMsSchema, itemIdSchema, keyNameSchema } from "../core/validation.js";
 import { argNamesSchema, type CacheCondition, cacheConditionsSchema } from "./conditions.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any function is accepted here; callers type it.

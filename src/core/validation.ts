@@ -4,7 +4,7 @@
  */
 import * as z from "zod";
 import { ValidationError } from "./errors.js";
-import { isWellFormed, NOT_WELL_FORMED } from "./web/unicode.js";
+import { isWellFormed, NOT_WELL_FORMED } from "./unicode.js";
 
 // Braces would let a name pick another hash slot or collide with another tenant's keys;
 // control characters make keys unreadable in tools and logs.

@@ -11,7 +11,7 @@
  * await transfer("a", "b");
  */
 import * as z from "zod";
-import { delayMsSchema, retriesSchema } from "./config/fields.js";
+import { delayMsSchema, retriesSchema } from "./fields.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, runWithRetry } from "./retry.js";
 import { abortSignalSchema, parseInput } from "./validation.js";
 
