@@ -45,6 +45,20 @@ export function shipped(source: string): string {
     .concat("\n");
 }
 
+/**
+ * How many keys a script takes, from its documented header: `KEYS (n...` (`KEYS (2 + n)` means at
+ * least 2), raised to the highest numbered key line when the header lists more (pull.lua's 8th).
+ * A script without the documentation is an error: DESIGN asks every script to state its keys.
+ */
+export function documentedKeys(file: string, written: string): { keys: number; variadic: boolean } {
+  const declared = /KEYS \((\d+)( \+ n)?/.exec(written);
+  if (!declared) throw new Error(`${file}: the header must document its keys as "KEYS (n): ..."`);
+  let keys = Number(declared[1]);
+  const header = /^--\[\[([\s\S]*?)\]\]/.exec(written)?.[1] ?? "";
+  for (const line of header.matchAll(/^\s+(\d+) [a-z]+:\{/gm)) keys = Math.max(keys, Number(line[1]));
+  return { keys, variadic: declared[2] !== undefined };
+}
+
 export function generate(folder: string): string {
   const files = readdirSync(folder)
     .filter((f) => f.endsWith(".lua"))
@@ -60,10 +74,14 @@ export function generate(folder: string): string {
     const source = shipped(expandIncludes(folder, written));
     const sha = createHash("sha1").update(source).digest("hex");
     // `-- @read-only` in a script's own text: it writes nothing (no WAIT after it, see Script).
-    const readOnly = /^-- @read-only\b/m.test(written) ? ", { readOnly: true }" : "";
+    const { keys, variadic } = documentedKeys(file, written);
+    const options = [
+      variadic ? `minKeys: ${keys}` : `keys: ${keys}`,
+      ...(/^-- @read-only\b/m.test(written) ? ["readOnly: true"] : []),
+    ].join(", ");
     lines.push(`/** ${file} */`);
     lines.push(
-      `export const ${camel(basename(file, ".lua"))}Script = new Script(${JSON.stringify(source)}, "${sha}"${readOnly});`,
+      `export const ${camel(basename(file, ".lua"))}Script = new Script(${JSON.stringify(source)}, "${sha}", { ${options} });`,
     );
     lines.push("");
   }

@@ -211,6 +211,8 @@ export class CoreClient {
     args: readonly RedisArg[],
     options?: CallOptions,
   ): Promise<T> {
+    const mismatch = script.keyMismatch(keys.length);
+    if (mismatch) throw new RedgeError("validation", mismatch);
     const sha = await script.sha();
     const tail: RedisArg[] = [keys.length, ...keys, ...args];
     // A script can write whatever it likes: it counts as a write for `durableWrites`, unless it

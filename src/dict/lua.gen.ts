@@ -3,4 +3,4 @@
 import { Script } from "../core/script.js";
 
 /** to-object.lua */
-export const toObjectScript = new Script("if redis.call(\"HLEN\", KEYS[1]) > tonumber(ARGV[1]) then\n  return {0}\nend\nreturn {1, redis.call(\"HGETALL\", KEYS[1])}\n", "6d14049cff54e74d50275f69b40b31b9f442e15b", { readOnly: true });
+export const toObjectScript = new Script("if redis.call(\"HLEN\", KEYS[1]) > tonumber(ARGV[1]) then\n  return {0}\nend\nreturn {1, redis.call(\"HGETALL\", KEYS[1])}\n", "6d14049cff54e74d50275f69b40b31b9f442e15b", { keys: 1, readOnly: true });
