@@ -55,7 +55,8 @@ export function documentedKeys(file: string, written: string): { keys: number; v
   if (!declared) throw new Error(`${file}: the header must document its keys as "KEYS (n): ..."`);
   let keys = Number(declared[1]);
   const header = /^--\[\[([\s\S]*?)\]\]/.exec(written)?.[1] ?? "";
-  for (const line of header.matchAll(/^\s+(\d+) [a-z]+:\{/gm)) keys = Math.max(keys, Number(line[1]));
+  for (const line of header.matchAll(/^\s+(\d+) [a-z]+:\{/gm))
+    keys = Math.max(keys, Number(line[1]));
   return { keys, variadic: declared[2] !== undefined };
 }
 
