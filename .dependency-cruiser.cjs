@@ -7,6 +7,8 @@
  *
  * core: src/core (imports nothing else of redge). capabilities: src/priority, streams, cache,
  * dict, subjects (core only, never each other). entries: src/index.ts, node.ts, create-client.ts.
+ * worker/ is the Hono app and its platform adapters; cli/ is the `redge` command, the roof: it
+ * may use src/ and worker/, and nothing imports it.
  */
 const CAPABILITIES = "^src/(priority|streams|cache|dict|subjects)/";
 const BELOW_TRANSPORT = "^src/(core|config|security|web)/";
@@ -54,6 +56,12 @@ module.exports = {
       severity: "error",
       from: { path: "^src/" },
       to: { path: "^(worker|cli)/" },
+    },
+    {
+      name: "nothing-imports-the-cli",
+      severity: "error",
+      from: { path: "^(src|worker)/" },
+      to: { path: "^cli/" },
     },
     {
       name: "app-uses-public-entries",

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The `redge` command: runs the compiled CLI (built into dist/ by `npm run build`).
-import "../dist/src/cli/index.js";
+import "../dist/cli/index.js";

@@ -7,7 +7,7 @@
  *                                runs the same Lua pull script over the same 1,000 items
  *
  * through
- *   - the worker in workerd: wrangler's deploy bundle of worker/cloudflare.ts run by Miniflare,
+ *   - the worker in workerd: wrangler's deploy bundle of worker/adapter/cloudflare/index.ts run by Miniflare,
  *     REST to a `redge gateway` process in front of Redis (the self-hosted edge path);
  *   - the Node server: `redge serve` in its own process, TCP to Redis;
  * and, as baselines, the same operation through the redge client directly: the REST client via
@@ -164,7 +164,7 @@ async function startServeProcess(redisUrl: string): Promise<Child> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "src/cli/index.ts", "serve", "--redis", redisUrl, "--port", String(port)],
+    ["--import", "tsx", "cli/index.ts", "serve", "--redis", redisUrl, "--port", String(port)],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REDGE_TOKENS: token } },
   );
   let output = "";

@@ -61,9 +61,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
  */
 export async function startGatewayProcess(redisUrl: string, token: string): Promise<Child> {
   const port = await freePort();
-  const entry = existsSync("dist/src/cli/index.js")
+  const entry = existsSync("dist/cli/index.js")
     ? ["bin/redge.js"]
-    : ["--import", "tsx", "src/cli/index.ts"];
+    : ["--import", "tsx", "cli/index.ts"];
   const { child, log } = spawnChild([
     ...entry,
     "gateway",

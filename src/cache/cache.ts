@@ -11,8 +11,8 @@ import type { CallOptions, CoreClient } from "../core/client.js";
 import { ValidationError } from "../core/errors.js";
 import type { RedisArg, RedisReply } from "../core/port.js";
 import { sleep } from "../core/retry.js";
+import { sha256Hex } from "../core/sha256.js";
 import { nestsDeeperThan, parseInput, TOO_DEEP } from "../core/validation.js";
-import { sha256Hex } from "../security/sha256.js";
 import { canonicalArgs, type SkipArgs } from "./canonical.js";
 import {
   DEFAULT_COMPRESS_THRESHOLD_BYTES,
@@ -37,6 +37,7 @@ import {
   type CacheOptions,
   cacheOptionsSchema,
   entryIdSchema,
+  entryIdsSchema,
   type NamespaceOptions,
   namespaceOptionsSchema,
   type SetOptions,
@@ -225,19 +226,34 @@ export class Cache {
   }
 
   /**
-   * Deletes an entry and its lease in one command (same slot): a load that is computing the old
-   * value loses its lease with it, so its result is not stored after the deletion.
+   * Deletes the values under `keys` (at most MAX_DELETE_MANY, repeats counted once) in one
+   * atomic round trip: every key of a namespace shares its hash slot. Resolves with how many
+   * existed.
    */
+  async deleteMany(keys: readonly string[], options: NamespaceOptions = {}): Promise<number> {
+    const ids = parseInput(entryIdsSchema, keys, "keys");
+    const namespace = parseInput(namespaceOptionsSchema, options).namespace ?? this.#namespace;
+    return this.#removeAll([...new Set(ids)].map((id) => cacheKeys(this.#prefix, namespace, id)));
+  }
+
   async #remove(keys: CacheKeys): Promise<boolean> {
-    const exists = await this.client.transaction(
+    return (await this.#removeAll([keys])) === 1;
+  }
+
+  /**
+   * Deletes entries and their leases in one transaction (one slot): a load that is computing an
+   * old value loses its lease with it, so its result is not stored after the deletion.
+   */
+  async #removeAll(keys: readonly CacheKeys[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const [exists] = await this.client.transaction(
       [
-        ["EXISTS", keys.entry],
-        ["DEL", keys.entry, keys.lease],
+        ["EXISTS", ...keys.map((k) => k.entry)],
+        ["DEL", ...keys.flatMap((k) => [k.entry, k.lease])],
       ],
       this.#callOptions,
     );
-    const first = exists[0];
-    return first?.ok === true && first.result === 1;
+    return exists?.ok === true ? Number(exists.result) : 0;
   }
 
   /**

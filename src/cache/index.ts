@@ -17,3 +17,5 @@ export type {
   WrapCallbacks,
   WrapOptions,
 } from "./schemas.js";
+/** The input schemas (zod) every operation parses with, for apps that validate the same input. */
+export * as cacheSchemas from "./schemas.js";

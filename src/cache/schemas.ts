@@ -41,6 +41,12 @@ export const tagsSchema = z.array(tagSchema).max(64, "at most 64 tags per entry"
 /** A key given to `cache.set/get/delete` or returned by a `key` function. */
 export const entryIdSchema = itemIdSchema;
 
+/** Most keys one `cache.deleteMany` call takes (one atomic round trip). */
+export const MAX_DELETE_MANY = 1_000;
+export const entryIdsSchema = z
+  .array(entryIdSchema)
+  .max(MAX_DELETE_MANY, `must hold at most ${MAX_DELETE_MANY} keys`);
+
 export const errorHandlerSchema = fnSchema;
 
 export const cacheOptionsSchema = z

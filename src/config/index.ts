@@ -7,7 +7,13 @@
  * - `redgeConfig()…build()`: the fluent builder.
  */
 export { RedgeConfigBuilder, redgeConfig } from "./builder.js";
-export { configFromEnv, ENV_VARIABLES, type EnvSource, type EnvVariable } from "./env.js";
+export {
+  configFromEnv,
+  ENV_VARIABLES,
+  type EnvSource,
+  type EnvVariable,
+  splitList,
+} from "./env.js";
 export type { ConfigIssue } from "./issues.js";
 export {
   type ConfigParseResult,

@@ -24,6 +24,8 @@ export type {
   JsonValue,
   PullOptions,
 } from "./schemas.js";
+/** The input schemas (zod) every operation parses with, for apps that validate the same input. */
+export * as prioritySchemas from "./schemas.js";
 export {
   ADD_MANY_CHUNK_BYTES,
   ADD_MANY_CHUNK_ITEMS,
@@ -34,4 +36,4 @@ export {
   PULL_REPLY_KEEP_MS,
 } from "./schemas.js";
 export type { AddManyItem, AddManyResult, AddResult, StreamSize } from "./stream.js";
-export { PriorityStream, priorityStream } from "./stream.js";
+export { addManyChunks, PriorityStream, priorityStream } from "./stream.js";

@@ -7,7 +7,7 @@
  * leaks through timing.
  */
 
-import { sha256Hex } from "./sha256.js";
+import { sha256Hex } from "../core/sha256.js";
 
 /**
  * SHA-256 of the UTF-8 bytes of `text`. Synchronous (see sha256.ts): a Web Crypto digest per

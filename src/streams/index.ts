@@ -5,6 +5,8 @@
  */
 export { AcquireTimeoutError } from "../core/errors.js";
 export type { DeadLetter, PendingMessage, PendingSummary, StreamMessage } from "./codec.js";
+/** The input schemas (zod) every operation parses with, for apps that validate the same input. */
+export * as streamSchemas from "./schemas.js";
 export {
   type CreateGroupOptions,
   type DeadLettersOptions,

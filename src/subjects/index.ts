@@ -4,6 +4,8 @@
  */
 export { ConflictError, SubjectValueError } from "./errors.js";
 export type { PropOptions, SetOptions, SubjectsOptions } from "./schemas.js";
+/** The input schemas (zod) every operation parses with, for apps that validate the same input. */
+export * as subjectSchemas from "./schemas.js";
 export { createSubjects, SubjectStore } from "./store.js";
 export type { SetResult, StoreChanges, SubjectSnapshot, Updater } from "./subject.js";
 export { Subject } from "./subject.js";

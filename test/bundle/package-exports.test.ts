@@ -36,7 +36,7 @@ describe("package exports", () => {
 
   it("the bin runs the compiled CLI", () => {
     const bin = readFileSync(pkg.bin.redge!, "utf8");
-    expect(bin).toContain('import "../dist/src/cli/index.js"');
-    expect(existsSync("src/cli/index.ts")).toBe(true);
+    expect(bin).toContain('import "../dist/cli/index.js"');
+    expect(existsSync("cli/index.ts")).toBe(true);
   });
 });

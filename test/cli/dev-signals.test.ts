@@ -47,7 +47,7 @@ function shimPackage(): string {
   mkdirSync(join(dir, "bin"));
   // tsx's loader (what `node --import tsx` runs), then the CLI's source.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  const cli = pathToFileURL(join(root, "src/cli/index.ts")).href;
+  const cli = pathToFileURL(join(root, "cli/index.ts")).href;
   writeFileSync(
     join(dir, "bin", "redge.js"),
     `await import(${JSON.stringify(tsx)});\nawait import(${JSON.stringify(cli)});\n`,

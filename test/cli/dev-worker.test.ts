@@ -1,6 +1,6 @@
 /**
  * `redge dev` with the worker: the full stack (redis-server child, gateway, `wrangler dev` running
- * worker/cloudflare.ts in workerd) started for real, a real request through the worker URL, and
+ * worker/adapter/cloudflare/index.ts in workerd) started for real, a real request through the worker URL, and
  * Ctrl-C leaving no process behind. The Redis/gateway half is covered in dev.test.ts.
  */
 import { execFileSync } from "node:child_process";
@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseDevArgs } from "../../src/cli/dev.js";
+import { parseDevArgs } from "../../cli/dev.js";
 import { runCli } from "../helpers/cli.js";
 import { devBanner, refuses } from "../helpers/dev-banner.js";
 import { freePort } from "../helpers/free-port.js";
@@ -72,7 +72,7 @@ describe("redge dev with the worker", () => {
 
       // The generated config names the entry; the variables are owner-only and not in argv.
       const config = readFileSync(join(cwd, ".redge/worker/wrangler.toml"), "utf8");
-      expect(config).toMatch(/^main = ".*worker\/cloudflare\.(ts|js)"$/m);
+      expect(config).toMatch(/^main = ".*worker\/adapter\/cloudflare\/index\.(ts|js)"$/m);
       const vars = join(cwd, ".redge/worker/.dev.vars");
       expect(statSync(vars).mode & 0o077).toBe(0);
       expect(readFileSync(vars, "utf8")).toContain(`UPSTASH_REDIS_REST_URL="${shown.gateway}"`);

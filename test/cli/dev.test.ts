@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { parseDevArgs } from "../../src/cli/dev.js";
+import { parseDevArgs } from "../../cli/dev.js";
 import { type CliRun, runCli } from "../helpers/cli.js";
 import { devBanner, refuses } from "../helpers/dev-banner.js";
 import { freePort } from "../helpers/free-port.js";

@@ -2,7 +2,7 @@
  * `redge serve`: the app on Node over TCP, as a real process from the CLI.
  */
 import { describe, expect, inject, it } from "vitest";
-import { describeRedis, parseServeArgs } from "../../src/cli/serve.js";
+import { describeRedis, parseServeArgs } from "../../cli/serve.js";
 import { type CliRun, runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/free-port.js";
 import { fourCalls } from "../worker/four-calls.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "@upstash/redis";
 import { describe, expect, inject, it } from "vitest";
-import { parseGatewayArgs } from "../../src/cli/gateway.js";
+import { parseGatewayArgs } from "../../cli/gateway.js";
 import { createScriptUser } from "../helpers/acl.js";
 import { runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/free-port.js";

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayArgs } from "../../src/cli/gateway.js";
+import { parseGatewayArgs } from "../../cli/gateway.js";
 import { createGateway } from "../../src/gateway/index.js";
 import { runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/free-port.js";

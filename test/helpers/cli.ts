@@ -12,7 +12,7 @@ export const root = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = [
   "--import",
   pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href,
-  join(root, "src/cli/index.ts"),
+  join(root, "cli/index.ts"),
 ];
 
 /** The environment without any REDGE_ / REDIS_URL / PORT variable a developer may have set. */

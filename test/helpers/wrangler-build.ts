@@ -12,7 +12,7 @@ export const WRANGLER_BIN = join(root, "node_modules/wrangler/bin/wrangler.js");
 
 export interface WorkerBuild {
   dir: string;
-  /** The bundled module (worker/cloudflare.ts → cloudflare.js). */
+  /** The bundled module (worker/adapter/cloudflare/index.ts → index.js). */
   script: string;
   /** What wrangler printed (its own size line included). */
   log: string;
@@ -46,5 +46,5 @@ export async function buildWorker(): Promise<WorkerBuild> {
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   if (code !== 0) throw new Error(`wrangler deploy --dry-run failed (${code}):\n${log}`);
-  return { dir, script: join(dir, "cloudflare.js"), log };
+  return { dir, script: join(dir, "index.js"), log };
 }

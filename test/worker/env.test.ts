@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/index.js";
-import { maxBodyBytesFromEnv, tokensFromEnv } from "../../worker/env.js";
+import { maxBodyBytesFromEnv, tokensFromEnv } from "../../worker/adapter/env.js";
 
 function configError(run: () => unknown): ConfigError {
   try {

@@ -1,9 +1,9 @@
 /**
- * worker/node.ts: the app on @hono/node-server over TCP (ioredis), over real HTTP.
+ * worker/adapter/node/index.ts: the app on @hono/node-server over TCP (ioredis), over real HTTP.
  */
 import { request as httpRequest } from "node:http";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { type RunningServer, startServer } from "../../worker/node.js";
+import { type RunningServer, startServer } from "../../worker/adapter/node/index.js";
 import { fourCalls } from "./four-calls.js";
 
 const APP_TOKEN = `app-${crypto.randomUUID()}`;

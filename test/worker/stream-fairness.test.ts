@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedgeClient } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
 import { dedicatedShare } from "../../src/transport/tcp.js";
-import { type RunningServer, startServer } from "../../worker/node.js";
+import { type RunningServer, startServer } from "../../worker/adapter/node/index.js";
 import { type RunningRedis, startRedisServer } from "../helpers/redis-server.js";
 
 const TOKEN = `fair-${crypto.randomUUID()}`;

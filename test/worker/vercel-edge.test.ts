@@ -1,5 +1,5 @@
 /**
- * worker/vercel.ts inside the edge-runtime VM (the Vercel Edge runtime's open-source sandbox:
+ * worker/adapter/vercel/index.ts inside the edge-runtime VM (the Vercel Edge runtime's open-source sandbox:
  * web APIs only, no Node built-ins), bundled by esbuild for the edge as Vercel's build would.
  * Requests arrive under /api, as Vercel routes them to `api/[[...route]].ts`.
  */
@@ -22,7 +22,7 @@ let inputs: string[];
 beforeAll(async () => {
   gateway = await startGateway({ redisUrl: inject("redisUrl") });
   const result = await build({
-    entryPoints: ["worker/vercel.ts"],
+    entryPoints: ["worker/adapter/vercel/index.ts"],
     bundle: true,
     // A classic script exposing the module's exports as `redgeVercel`: the VM evaluates scripts.
     format: "iife",
@@ -58,7 +58,7 @@ function runtime(env: Record<string, string>): EdgeRuntime {
   });
 }
 
-describe("worker/vercel.ts in the edge-runtime VM", () => {
+describe("worker/adapter/vercel/index.ts in the edge-runtime VM", () => {
   it("exports the Edge runtime config and a handler per method", () => {
     const vm = runtime({});
     expect(vm.evaluate("JSON.stringify(redgeVercel.config)")).toBe('{"runtime":"edge"}');

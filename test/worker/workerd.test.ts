@@ -1,5 +1,5 @@
 /**
- * The built worker (wrangler's own bundle of worker/cloudflare.ts) inside workerd, through
+ * The built worker (wrangler's own bundle of worker/adapter/cloudflare/index.ts) inside workerd, through
  * Miniflare's API, reaching the test Redis over REST through the gateway.
  *
  * workerd's default outbound network allows public addresses only, which would refuse the
@@ -49,7 +49,7 @@ afterAll(async () => {
   if (build) rmSync(build.dir, { recursive: true, force: true });
 });
 
-describe("worker/cloudflare.ts in workerd (Miniflare)", () => {
+describe("worker/adapter/cloudflare/index.ts in workerd (Miniflare)", () => {
   it("answers health, a cache round trip, a queue add/pull and a subject incr", async () => {
     const mf = start({
       UPSTASH_REDIS_REST_URL: gateway.url,

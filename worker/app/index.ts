@@ -1,7 +1,7 @@
 /**
  * The redge edge app: cache, subject, priority-queue and stream endpoints over one redge client,
  * with bearer auth, zod validation and an OpenAPI document. Web standards only, so the same app
- * runs on Cloudflare Workers, Vercel Edge and Node (see worker/cloudflare.ts, vercel.ts, node.ts).
+ * runs on Cloudflare Workers, Vercel Edge and Node (see worker/adapter/cloudflare/index.ts, vercel.ts, node.ts).
  *
  * @example
  * const app = createApp({ client: createClient({ url, token }), tokens: ["s3cret"] });

@@ -3,7 +3,6 @@
  * the ones `client.cache.set/get` and `cache.wrap` use, so the app and the library share them.
  */
 import { createRoute } from "@hono/zod-openapi";
-import { cacheKeys } from "../../../src/cache/keys.js";
 import { writeAccess } from "../auth.js";
 import type { App } from "../env.js";
 import { ApiError } from "../errors.js";
@@ -99,14 +98,8 @@ export function cacheRoutes(app: App): void {
       const deleted = await c.var.redge.cache.invalidateTag(body.tag, { namespace });
       return c.json({ deleted }, 200);
     }
-    // Every key of a namespace shares its hash slot (src/cache/keys.ts), so all of them go in one
-    // atomic round trip: count the entries there, delete them with their single-flight leases.
-    const redge = c.var.redge;
-    const keys = [...new Set(body.keys)].map((id) => cacheKeys((k) => redge.key(k), namespace, id));
-    const [exists] = await redge.transaction([
-      ["EXISTS", ...keys.map((k) => k.entry)],
-      ["DEL", ...keys.flatMap((k) => [k.entry, k.lease])],
-    ]);
-    return c.json({ deleted: exists?.ok ? Number(exists.result) : 0 }, 200);
+    // One atomic round trip (every key of a namespace shares its slot), leases included.
+    const deleted = await c.var.redge.cache.deleteMany(body.keys ?? [], { namespace });
+    return c.json({ deleted }, 200);
   });
 }

@@ -7,8 +7,7 @@
  * items (pull purges by default), so it needs a read-write token.
  */
 import { createRoute } from "@hono/zod-openapi";
-import { ADD_MANY_CHUNK_BYTES } from "../../../src/priority/schemas.js";
-import { addManyChunks } from "../../../src/priority/stream.js";
+import { ADD_MANY_CHUNK_BYTES, addManyChunks } from "../../../src/priority/index.js";
 import { assertCanWrite, writeAccess } from "../auth.js";
 import type { App } from "../env.js";
 import { ApiError } from "../errors.js";

@@ -1,13 +1,15 @@
 /** Params and bodies of the cache routes, built from the cache capability's own rules. */
 import * as z from "zod";
-import { entryIdSchema, tagSchema, tagsSchema } from "../../../src/cache/schemas.js";
+import { cacheSchemas } from "../../../src/cache/index.js";
 import { durationMsSchema, keyNameSchema } from "../../../src/core/validation.js";
 import { jsonValueSchema } from "./common.js";
+
+const { entryIdSchema, tagSchema, tagsSchema } = cacheSchemas;
 
 /** TTL of a `PUT` that names none: one hour. */
 export const DEFAULT_CACHE_TTL_MS = 3_600_000;
 /** Most keys one `invalidate` call deletes. */
-export const MAX_INVALIDATE_KEYS = 1_000;
+export const MAX_INVALIDATE_KEYS = cacheSchemas.MAX_DELETE_MANY;
 
 export const namespaceParamsSchema = z.object({ namespace: keyNameSchema });
 export const entryParamsSchema = z.object({ namespace: keyNameSchema, key: entryIdSchema });

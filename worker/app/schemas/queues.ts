@@ -1,6 +1,9 @@
 /** Params and bodies of the priority-queue routes, built from src/priority/schemas.ts. */
 import * as z from "zod";
-import {
+import { prioritySchemas } from "../../../src/priority/index.js";
+import { jsonValueSchema } from "./common.js";
+
+const {
   ADD_MANY_CHUNK_ITEMS,
   ackEntriesSchema,
   addItemSchema,
@@ -13,8 +16,7 @@ import {
   pullOptionsSchema,
   streamNameSchema,
   thresholdSchema,
-} from "../../../src/priority/schemas.js";
-import { jsonValueSchema } from "./common.js";
+} = prioritySchemas;
 
 /** Most items one `POST /queues/:name/items` takes: what one atomic script call holds. */
 export const MAX_ITEMS_PER_REQUEST = ADD_MANY_CHUNK_ITEMS;

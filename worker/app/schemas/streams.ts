@@ -1,13 +1,10 @@
 /** Params and bodies of the stream-queue routes, built from src/streams/schema.ts. */
 import * as z from "zod";
-import {
-  idsSchema,
-  nameSchema,
-  publishOptionsSchema,
-  receiveOptionsSchema,
-  streamOptionsSchema,
-} from "../../../src/streams/schemas.js";
+import { streamSchemas } from "../../../src/streams/index.js";
 import { jsonValueSchema } from "./common.js";
+
+const { idsSchema, nameSchema, publishOptionsSchema, receiveOptionsSchema, streamOptionsSchema } =
+  streamSchemas;
 
 /** Most messages one `POST /streams/:name/messages` takes: one pipeline (PUBLISH_BATCH). */
 export const MAX_MESSAGES_PER_REQUEST = 1_000;

@@ -1,8 +1,10 @@
 /** Params and bodies of the subject routes, built from the subjects capability's own rules. */
 import * as z from "zod";
 import { finiteNumberSchema } from "../../../src/core/validation.js";
-import { propNameSchema, subjectNameSchema } from "../../../src/subjects/schemas.js";
+import { subjectSchemas } from "../../../src/subjects/index.js";
 import { jsonValueSchema } from "./common.js";
+
+const { propNameSchema, subjectNameSchema } = subjectSchemas;
 
 export const subjectParamsSchema = z.object({ subject: subjectNameSchema });
 export const propParamsSchema = z.object({ subject: subjectNameSchema, prop: propNameSchema });

@@ -22,7 +22,7 @@ let signalled: Promise<string> | undefined;
 
 /**
  * Resolves with the first shutdown signal. After it, a repeat other than its echo exits at once
- * (the exit hooks still stop child processes: see src/dev/).
+ * (the exit hooks still stop child processes: see cli/dev/).
  */
 export function shutdownSignal(): Promise<string> {
   signalled ??= new Promise((resolve) => {

@@ -1,7 +1,7 @@
 /**
  * `redge <subcommand> [options]`: dispatches to one file per subcommand. Subcommands are loaded
  * lazily, so `redge --help` does not pull in ioredis or Hono. To add one (`serve`, `dev`), write
- * `src/cli/<name>.ts` exporting a `Subcommand` and list it below.
+ * `cli/<name>.ts` exporting a `Subcommand` and list it below.
  */
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
 

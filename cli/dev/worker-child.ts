@@ -1,5 +1,5 @@
 /**
- * A `wrangler dev` child for `redge dev`: the Workers entry (worker/cloudflare.ts) in a local
+ * A `wrangler dev` child for `redge dev`: the Workers entry (worker/adapter/cloudflare/index.ts) in a local
  * workerd, pointed at the dev gateway over REST, exactly as it runs deployed.
  *
  * Its config and variables are generated under `.redge/` (a wrangler.toml naming the entry, and a
@@ -44,11 +44,14 @@ export function findWrangler(cwd: string): string | undefined {
 }
 
 /**
- * The Workers entry next to this module: `dist/worker/cloudflare.js` in the built package,
- * `worker/cloudflare.ts` when redge runs from source (wrangler bundles TypeScript itself).
+ * The Workers entry next to this module: `dist/worker/adapter/cloudflare/index.js` in the built package,
+ * `worker/adapter/cloudflare/index.ts` when redge runs from source (wrangler bundles TypeScript itself).
  */
 export function workerEntry(): string | undefined {
-  for (const candidate of ["../../worker/cloudflare.js", "../../worker/cloudflare.ts"]) {
+  for (const candidate of [
+    "../../worker/adapter/cloudflare/index.js",
+    "../../worker/adapter/cloudflare/index.ts",
+  ]) {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
   }

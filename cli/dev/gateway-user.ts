@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { aclSetUserLine } from "../gateway/acl-check.js";
+import { aclSetUserLine } from "../../src/gateway/acl-check.js";
 
 export const DEV_GATEWAY_USER = "redge-gateway";
 

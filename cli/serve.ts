@@ -6,10 +6,10 @@
  * Redis comes from --redis, else from the environment as `configFromEnv` reads it (REDIS_URL,
  * Sentinel, Cluster, even a REST pair), else redis://127.0.0.1:6379. Tokens are never printed.
  */
-import { configFromEnv } from "../config/env.js";
-import type { RedgeConfig } from "../config/index.js";
-import { ConfigError } from "../core/errors.js";
-import { redact } from "../core/redact.js";
+import { configFromEnv } from "../src/config/env.js";
+import type { RedgeConfig } from "../src/config/index.js";
+import { ConfigError } from "../src/core/errors.js";
+import { redact } from "../src/core/redact.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, SHUTDOWN_TIMEOUT_MS, type Subcommand } from "./context.js";
 import {
@@ -20,7 +20,7 @@ import {
 } from "./redis-secrets.js";
 
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";
-// Mirrors worker/node.ts; not imported so that `--help` and bad arguments load neither Hono nor
+// Mirrors worker/adapter/node/index.ts; not imported so that `--help` and bad arguments load neither Hono nor
 // ioredis.
 const DEFAULT_PORT = 8080;
 const DEFAULT_HOST = "127.0.0.1";
@@ -200,7 +200,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const shutdown = context.shutdownSignal();
 
   // Loaded only now: Hono, the app and ioredis are not needed for --help or a usage error.
-  const { startServer } = await import("../../worker/node.js");
+  const { startServer } = await import("../worker/adapter/node/index.js");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({

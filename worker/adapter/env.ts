@@ -6,8 +6,8 @@
  * are trimmed and blanks dropped. Errors name the variable, never a value: a misplaced secret
  * must not end up in a log.
  */
-import { type EnvSource, splitList } from "../src/config/env.js";
-import { ConfigError } from "../src/core/errors.js";
+import { type EnvSource, splitList } from "../../src/config/index.js";
+import { ConfigError } from "../../src/core/errors.js";
 
 export interface EnvTokens {
   tokens: string[];

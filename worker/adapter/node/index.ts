@@ -6,11 +6,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import type { RedgeClient } from "../src/client.js";
-import type { CreateClientOptions } from "../src/create-client.js";
-import { createNodeClient } from "../src/node.js";
-import { requestTimeouts } from "../src/web/request-timeouts.js";
-import { type AppOptions, createApp } from "./app/index.js";
+import type { RedgeClient } from "../../../src/client.js";
+import type { CreateClientOptions } from "../../../src/create-client.js";
+import { createNodeClient } from "../../../src/node.js";
+import { requestTimeouts } from "../../../src/web/request-timeouts.js";
+import { type AppOptions, createApp } from "../../app/index.js";
 
 export interface StartServerOptions {
   /** A `redis://`/`rediss://` URL, or any `createNodeClient` options (Sentinel, Cluster, REST). */

@@ -3,11 +3,11 @@
  * environment (`UPSTASH_REDIS_REST_URL`/`TOKEN`, or Vercel KV's `KV_REST_API_URL`/`TOKEN`), tokens
  * from `REDGE_TOKENS`/`REDGE_READ_TOKENS`. Nothing here imports Node: the bundle check holds it.
  */
-import { configFromEnv, type EnvSource } from "../src/config/env.js";
-import { ConfigError } from "../src/core/errors.js";
-import { redact } from "../src/core/redact.js";
-import { createClient } from "../src/create-client.js";
-import { createApp } from "./app/index.js";
+import { configFromEnv, type EnvSource } from "../../src/config/index.js";
+import { ConfigError } from "../../src/core/errors.js";
+import { redact } from "../../src/core/redact.js";
+import { createClient } from "../../src/create-client.js";
+import { createApp } from "../app/index.js";
 import { maxBodyBytesFromEnv, tokensFromEnv } from "./env.js";
 
 const NEEDS_REST = {

@@ -1,7 +1,7 @@
 /**
  * `redge dev`: the one-command local stack. Starts a `redis-server` child (data in `.redge/redis/`
  * so it survives restarts) unless REDIS_URL points at one, runs the gateway in front of it with a
- * dev token kept in `.redge/dev-token`, runs the worker (worker/cloudflare.ts) under `wrangler dev`
+ * dev token kept in `.redge/dev-token`, runs the worker (worker/adapter/cloudflare/index.ts) under `wrangler dev`
  * pointed at the gateway, prints how to connect, and stops everything on Ctrl-C.
  *
  * Unlike `redge gateway`, this prints the token: it is the developer's local token, and the
@@ -11,9 +11,12 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { ConfigError } from "../core/errors.js";
-import { redact } from "../core/redact.js";
-import { createDevGatewayUser, DEV_GATEWAY_USER } from "../dev/gateway-user.js";
+import { ConfigError } from "../src/core/errors.js";
+import { redact } from "../src/core/redact.js";
+import { allowSet, createGateway, type Gateway } from "../src/gateway/index.js";
+import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
+import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+import { createDevGatewayUser, DEV_GATEWAY_USER } from "./dev/gateway-user.js";
 import {
   describeExit,
   findRedisServer,
@@ -21,7 +24,7 @@ import {
   type RedisChild,
   RedisChildError,
   startRedisChild,
-} from "../dev/redis-child.js";
+} from "./dev/redis-child.js";
 import {
   findWrangler,
   startWorkerChild,
@@ -31,10 +34,7 @@ import {
   WorkerChildError,
   WRANGLER_HINT,
   workerEntry,
-} from "../dev/worker-child.js";
-import { allowSet, createGateway, type Gateway } from "../gateway/index.js";
-import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
-import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+} from "./dev/worker-child.js";
 
 const DEFAULT_PORT = 8079;
 /** wrangler dev's own default, so the worker is where Workers developers expect it. */
@@ -54,7 +54,7 @@ const USAGE = `Usage: redge dev [options]
 
 Runs a local stack for development: a redis-server child on a free loopback port (data kept in
 ${REDIS_DIR}/, append-only file on, so it survives restarts), the Upstash-REST gateway in front
-of it, and the redge worker (worker/cloudflare.ts) in a local workerd under \`wrangler dev\`,
+of it, and the redge worker (worker/adapter/cloudflare/index.ts) in a local workerd under \`wrangler dev\`,
 reaching Redis through the gateway as it would reach Upstash when deployed. Prints the URLs, the
 token and copy-paste lines. Ctrl-C stops all three.
 
@@ -367,7 +367,9 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       `  Redis URL:    ${redact(redisUrl)}  (${redisNote})`,
       `  Gateway URL:  ${url}`,
       ...(workerChild
-        ? [`  Worker URL:   ${workerChild.url}  (wrangler dev: worker/cloudflare.ts in workerd)`]
+        ? [
+            `  Worker URL:   ${workerChild.url}  (wrangler dev: worker/adapter/cloudflare/index.ts in workerd)`,
+          ]
         : []),
       `  Token:        ${token}  (${tokenNote})`,
       `  Dev mode:     ${args.allow.join(", ")} allowed (denied by default in \`redge gateway\`)`,

@@ -2,8 +2,8 @@
  * Argument helpers shared by the `redge` subcommands.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { splitList } from "../config/env.js";
-import { redact } from "../core/redact.js";
+import { splitList } from "../src/config/env.js";
+import { redact } from "../src/core/redact.js";
 import { type CliContext, EXIT_USAGE } from "./context.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

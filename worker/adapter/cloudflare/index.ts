@@ -4,7 +4,7 @@
  * `REDGE_READ_TOKENS`) as secrets with `wrangler secret put`.
  */
 import type { ExecutionContext } from "hono";
-import { configErrorResponse, type EdgeApp, edgeAppFromEnv } from "./edge-app.js";
+import { configErrorResponse, type EdgeApp, edgeAppFromEnv } from "../edge-app.js";
 
 /**
  * One app (and one REST client) per isolate and env: an isolate serves many requests, and the

@@ -9,8 +9,8 @@
 import { Hono } from "hono";
 import { mount } from "hono/mount";
 import { handle } from "hono/vercel";
-import type { EnvSource } from "../src/config/env.js";
-import { configErrorResponse, edgeAppFromEnv } from "./edge-app.js";
+import type { EnvSource } from "../../../src/config/index.js";
+import { configErrorResponse, edgeAppFromEnv } from "../edge-app.js";
 
 /** Vercel reads this (statically, in the route file itself: repeat it there). */
 export const config = { runtime: "edge" };

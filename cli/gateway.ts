@@ -6,11 +6,11 @@
  * arguments are visible to other users in `ps`). Tokens are never printed.
  */
 import { readFileSync } from "node:fs";
-import { splitList } from "../config/env.js";
-import { DEFAULT_REDIS_PORT, DEFAULT_SENTINEL_PORT, parseHostPort } from "../config/url.js";
-import { ConfigError } from "../core/errors.js";
-import { redact } from "../core/redact.js";
-import { createGateway, type Gateway, type TopologySource } from "../gateway/index.js";
+import { splitList } from "../src/config/env.js";
+import { DEFAULT_REDIS_PORT, DEFAULT_SENTINEL_PORT, parseHostPort } from "../src/config/url.js";
+import { ConfigError } from "../src/core/errors.js";
+import { redact } from "../src/core/redact.js";
+import { createGateway, type Gateway, type TopologySource } from "../src/gateway/index.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, SHUTDOWN_TIMEOUT_MS, type Subcommand } from "./context.js";
 import {
