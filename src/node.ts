@@ -12,7 +12,7 @@ import { TcpPort, type TcpPortOptions } from "./transport/tcp.js";
 export { createGateway } from "./gateway/index.js";
 export * from "./index.js";
 export { TcpPort, type TcpPortOptions } from "./transport/tcp.js";
-export type { HealthCheckReport } from "./transport/tcp-health.js";
+export type { HealthCheckReport } from "./transport/ioredis/health.js";
 
 export type NodeClientOptions = CreateClientOptions & Pick<TcpPortOptions, "onHealthCheck">;
 

@@ -11,11 +11,11 @@ import { CommandError, TimeoutError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
 import { ResourcePool } from "../transport/pool.js";
 import { closeConnection, dropConnection } from "../transport/tcp.js";
-import { startHealthCheck } from "../transport/tcp-health.js";
-import { clusterProbeNode, peerOf, roleOf } from "../transport/tcp-topology.js";
+import { startHealthCheck } from "../transport/ioredis/health.js";
+import { clusterProbeNode, peerOf, roleOf } from "../transport/ioredis/topology.js";
 import { createBatcher } from "./batch.js";
 import type { RedisSource } from "./options.js";
-import { failureTracker, observe } from "./redis-failures.js";
+import { failureTracker, observe } from "../transport/ioredis/errors.js";
 import { createScriptBudget, type Kill } from "./script-budget.js";
 import { connectTopology, isTopologySource } from "./topology.js";
 
@@ -45,7 +45,7 @@ export interface RedisBackend {
 
 export interface BackendSettings {
   commandTimeoutMs: number;
-  /** Periodic probe of the connections the gateway opened (tcp-health.ts); 0 = off. */
+  /** Periodic probe of the connections the gateway opened (transport/ioredis/health.ts); 0 = off. */
   healthCheckIntervalMs?: number;
   transactionConnections: number;
   /** Budget of scripts the gateway does not know (see script-budget.ts). */
@@ -101,7 +101,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 type Connection = Redis | Cluster;
 
 /**
- * One health probe (see tcp-health.ts). Through Sentinel it is `ROLE`, and a master that answers
+ * One health probe (see transport/ioredis/health.ts). Through Sentinel it is `ROLE`, and a master that answers
  * as a replica (demoted after a failover) fails it; a Cluster is probed on one connected master.
  */
 async function probe(connection: Connection) {

@@ -3,7 +3,7 @@
  * `redis: { cluster: {…} }` (plus `username`, `password`, `tls`, `db` for the data nodes), the
  * same shapes as the client config, validated by the same schema. The connection gets the
  * gateway's fail-fast settings (see `gatewayRedisOptions`), and through Sentinel it follows
- * failovers as the TCP transport does (src/transport/tcp-sentinel.ts): the moment the Sentinels
+ * failovers as the TCP transport does (src/transport/ioredis/sentinel.ts): the moment the Sentinels
  * announce a new master, connections to the old one are dropped and reconnect to the new one;
  * a demoted master's READONLY reply makes a connection reconnect too.
  */
@@ -11,8 +11,8 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { type ClusterConfig, parseConfig, type SentinelConfig } from "../config/index.js";
 import type { ClusterInput, SentinelInput, TlsInput } from "../config/schema.js";
 import { ConfigError } from "../core/errors.js";
-import { createSentinelFollower, type SentinelFollower } from "../transport/tcp-sentinel.js";
-import { tlsConnectOptions } from "../transport/tls-files.js";
+import { createSentinelFollower, type SentinelFollower } from "../transport/ioredis/sentinel.js";
+import { tlsConnectOptions } from "../transport/ioredis/tls-files.js";
 
 /** A Sentinel or Cluster for the gateway to serve, in the client config's shape. */
 export type TopologySource = (

@@ -29,10 +29,10 @@ import type {
 import { classifyCommand } from "../core/read-commands.js";
 import { redact } from "../core/redact.js";
 import type { ServerIdentity, Topology } from "../core/topology.js";
-import { applyKeepAliveProbes, checkKeepAlive, ioredisKeepAlive } from "./keep-alive.js";
+import { applyKeepAliveProbes, checkKeepAlive, ioredisKeepAlive } from "./ioredis/keep-alive.js";
 import { type Lease, ResourcePool } from "./pool.js";
-import { type HealthCheckReport, startHealthCheck } from "./tcp-health.js";
-import { createSentinelFollower, type SentinelFollower } from "./tcp-sentinel.js";
+import { type HealthCheckReport, startHealthCheck } from "./ioredis/health.js";
+import { createSentinelFollower, type SentinelFollower } from "./ioredis/sentinel.js";
 import {
   clusterProbeNode,
   clusterTopology,
@@ -40,8 +40,8 @@ import {
   roleOf,
   sentinelTopology,
   topologyFromRole,
-} from "./tcp-topology.js";
-import { tlsConnectOptions } from "./tls-files.js";
+} from "./ioredis/topology.js";
+import { tlsConnectOptions } from "./ioredis/tls-files.js";
 
 export type TcpConfig = Extract<RedgeConfig, { kind: "tcp" }>;
 
@@ -704,7 +704,7 @@ function openConnection(
         db: config.db,
         role: role === "replica" ? "slave" : "master",
         // Each reconnection attempt asks the Sentinels again (cheap): short delays reach the new
-        // master soon. The follower (tcp-sentinel.ts) drops connections to a replaced master the
+        // master soon. The follower (ioredis/sentinel.ts) drops connections to a replaced master the
         // moment the Sentinels announce the switch, and routes reconnections to its successor.
         retryStrategy: dedicated ? () => null : sentinelReconnectDelay,
         sentinelCommandTimeout: config.connectTimeoutMs,

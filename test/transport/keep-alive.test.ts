@@ -9,7 +9,7 @@ import { Socket } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { ConfigError, type RedgeClient } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
-import { keepAliveSupport } from "../../src/transport/keep-alive.js";
+import { keepAliveSupport } from "../../src/transport/ioredis/keep-alive.js";
 
 const PROC = "/proc/net/tcp";
 const clients: RedgeClient[] = [];

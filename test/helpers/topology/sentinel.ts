@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { FOLLOWER_CONNECTION_NAME } from "../../../src/transport/tcp-sentinel.js";
+import { FOLLOWER_CONNECTION_NAME } from "../../../src/transport/ioredis/sentinel.js";
 import { ask, info } from "./ask.js";
 import {
   allSettledOrThrow,
@@ -55,7 +55,7 @@ export interface SentinelTopology {
   events(channels: string[]): Promise<SentinelEvents>;
   /**
    * Waits until every Sentinel has at least `count` subscribed redge failover followers
-   * (src/transport/tcp-sentinel.ts) among its clients.
+   * (src/transport/ioredis/sentinel.ts) among its clients.
    */
   waitForFollowers(count?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;

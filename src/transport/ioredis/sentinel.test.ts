@@ -3,7 +3,7 @@
  * (sentinel.c, `sentinelEvent`). The follower itself runs against real Sentinels in test/ha.
  */
 import { describe, expect, it } from "vitest";
-import { parseSentinelEvent } from "./tcp-sentinel.js";
+import { parseSentinelEvent } from "./sentinel.js";
 
 const M = "mymaster";
 const replica = (port: number, master = M, masterPort = 6379) =>

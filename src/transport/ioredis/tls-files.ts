@@ -11,9 +11,9 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
-import type { TlsConfig } from "../config/index.js";
-import { ConfigError } from "../core/errors.js";
-import { PEM_FILE_FIELD, type PemField, pemProblem } from "../core/fields.js";
+import type { TlsConfig } from "../../config/index.js";
+import { ConfigError } from "../../core/errors.js";
+import { PEM_FILE_FIELD, type PemField, pemProblem } from "../../core/fields.js";
 
 /** Files are read once per config object, not once per connection. */
 const loaded = new WeakMap<TlsConfig, ConnectionOptions>();

@@ -7,8 +7,8 @@
  * `ROLE`: a master demoted to replica (it came back after a failover) is left too.
  */
 
-import { redact } from "../core/redact.js";
-import type { ServerAddress, ServerRole } from "../core/topology.js";
+import { redact } from "../../core/redact.js";
+import type { ServerAddress, ServerRole } from "../../core/topology.js";
 
 export interface HealthCheckReport {
   ok: boolean;

@@ -32,7 +32,7 @@ import {
   type SentinelConnectionOptions,
   SentinelConnector,
 } from "ioredis";
-import type { ServerAddress } from "../core/topology.js";
+import type { ServerAddress } from "../../core/topology.js";
 
 /** A deposed master stays refused this long unless an event names it master again. */
 const DEPOSED_TTL_MS = 60_000;

@@ -5,7 +5,7 @@
  */
 import type { Cluster, Redis } from "ioredis";
 import { ReplyError } from "ioredis";
-import { CommandError, ConnectionError, RedgeError, TimeoutError } from "../core/errors.js";
+import { CommandError, ConnectionError, RedgeError, TimeoutError } from "../../core/errors.js";
 
 type Connection = Redis | Cluster;
 

@@ -5,9 +5,9 @@
  * `CLUSTER NODES` for a Cluster.
  */
 import { type Cluster, Redis } from "ioredis";
-import type { SentinelConfig } from "../config/index.js";
-import { ConnectionError } from "../core/errors.js";
-import type { ClusterNode, ServerAddress, ServerRole, Topology } from "../core/topology.js";
+import type { SentinelConfig } from "../../config/index.js";
+import { ConnectionError } from "../../core/errors.js";
+import type { ClusterNode, ServerAddress, ServerRole, Topology } from "../../core/topology.js";
 
 /** `ROLE`'s first element, with Redis' "slave" spelled "replica". */
 export function roleOf(reply: unknown): ServerRole {

@@ -8,9 +8,9 @@
  */
 import { Socket } from "node:net";
 import type { Cluster, Redis } from "ioredis";
-import type { KeepAliveConfig } from "../config/index.js";
-import { ConfigError } from "../core/errors.js";
-import { DEFAULT_KEEP_ALIVE_IDLE_MS } from "../core/fields.js";
+import type { KeepAliveConfig } from "../../config/index.js";
+import { ConfigError } from "../../core/errors.js";
+import { DEFAULT_KEEP_ALIVE_IDLE_MS } from "../../core/fields.js";
 
 /** Whether this Node's `setKeepAlive` takes the interval and count (more than 2 parameters). */
 function detectProbeSettings(): boolean {
