@@ -11,8 +11,8 @@ import { TcpPort, type TcpPortOptions } from "./transport/tcp.js";
 
 export { createGateway } from "./gateway/index.js";
 export * from "./index.js";
-export { TcpPort, type TcpPortOptions } from "./transport/tcp.js";
 export type { HealthCheckReport } from "./transport/ioredis/health.js";
+export { TcpPort, type TcpPortOptions } from "./transport/tcp.js";
 
 export type NodeClientOptions = CreateClientOptions & Pick<TcpPortOptions, "onHealthCheck">;
 

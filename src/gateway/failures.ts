@@ -3,14 +3,9 @@
  * official client matches on it: NOSCRIPT makes `createScript` fall back to EVAL) and a short
  * fixed text for everything else: never a stack, an address, a token or a password.
  *
- * Messages the gateway writes itself start with a word in Redis' style, so a client that only
- * sees the text (the official client reports `<error>, command was: ...`) can still tell them
- * apart:
- * - `UNAVAILABLE`: Redis unreachable or the gateway shutting down; the command certainly did not
- *   run, so even a non-idempotent one may be repeated;
- * - `CONNLOST`: the connection broke after the command may have been written: it may have run;
- * - `TIMEOUT`: no reply within `commandTimeoutMs`; it may have run;
- * - `ERR` (bad request) and `NOPERM` (read-only token): repeating will not help.
+ * Messages the gateway writes itself start with a word in Redis' style (UNAVAILABLE, CONNLOST,
+ * TIMEOUT: see transport/wire-errors.ts, which the REST transport reads them back with; `ERR`
+ * for a bad request and `NOPERM` for a refused one: repeating will not help).
  */
 import {
   CommandError,
@@ -20,14 +15,12 @@ import {
   TimeoutError,
 } from "../core/errors.js";
 import { AcquireTimeoutError } from "../transport/pool.js";
+import { wireMessage } from "../transport/wire-errors.js";
 import { GatewayRefusal } from "./policy-loader.js";
-
-const WIRE_PREFIX = /^(UNAVAILABLE|CONNLOST)\b/;
 
 /** A connection fault's text, led by the word that tells a client whether the command may have run. */
 function connectionMessage(error: ConnectionError): string {
-  if (WIRE_PREFIX.test(error.message)) return error.message;
-  return `${error.sent ? "CONNLOST" : "UNAVAILABLE"} ${error.message}`;
+  return wireMessage(error.sent ? "CONNLOST" : "UNAVAILABLE", error.message);
 }
 
 export interface Failure {
@@ -48,7 +41,10 @@ export function failureOf(error: unknown): Failure {
     // configuration: a server-side fault, not something the caller did wrong.
     return {
       status: 503,
-      message: "UNAVAILABLE the gateway cannot authenticate to Redis; check its Redis URL",
+      message: wireMessage(
+        "UNAVAILABLE",
+        "the gateway cannot authenticate to Redis; check its Redis URL",
+      ),
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }
@@ -76,14 +72,14 @@ export function failureOf(error: unknown): Failure {
     // Every transaction connection stayed busy: the transaction never started.
     return {
       status: 503,
-      message: `UNAVAILABLE ${error.message}`,
+      message: wireMessage("UNAVAILABLE", error.message),
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }
   if (error instanceof TimeoutError) {
     return {
       status: 503,
-      message: `TIMEOUT Redis did not answer within ${error.timeoutMs} ms`,
+      message: wireMessage("TIMEOUT", `Redis did not answer within ${error.timeoutMs} ms`),
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }

@@ -6,18 +6,26 @@
  * project's typed errors: `CommandError` for Redis' error replies, `TimeoutError` and
  * `ConnectionError` for everything that means "Redis did not answer".
  */
-import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { CommandError, TimeoutError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
+import {
+  closeConnection,
+  dropConnection,
+  gatewayRedisOptions,
+} from "../transport/ioredis/connect.js";
+import { failureTracker, observe } from "../transport/ioredis/errors.js";
+import { probeConnection, startHealthCheck } from "../transport/ioredis/health.js";
 import { ResourcePool } from "../transport/pool.js";
-import { closeConnection, dropConnection } from "../transport/tcp.js";
-import { startHealthCheck } from "../transport/ioredis/health.js";
-import { clusterProbeNode, peerOf, roleOf } from "../transport/ioredis/topology.js";
 import { createBatcher } from "./batch.js";
 import type { RedisSource } from "./options.js";
-import { failureTracker, observe } from "../transport/ioredis/errors.js";
 import { createScriptBudget, type Kill } from "./script-budget.js";
-import { connectTopology, isTopologySource } from "./topology.js";
+import {
+  connectGatewayRedis,
+  type GatewayConnection,
+  isTopologySource,
+  parseGatewayRedis,
+} from "./topology.js";
 
 /** One command's outcome in a pipeline or transaction. */
 export type Outcome = { ok: true; reply: unknown } | { ok: false; error: CommandError };
@@ -58,32 +66,6 @@ export interface BackendSettings {
   log?: ((line: string) => void) | undefined;
 }
 
-/**
- * Settings for connections the gateway owns. A request must fail fast while Redis is down instead
- * of waiting in ioredis' offline queue for a reconnection that may never come:
- * - `maxRetriesPerRequest: 0` rejects queued commands on every failed connection attempt;
- * - reconnection attempts are frequent (at most 500 ms apart), so a queued command waits at most
- *   that long before it is rejected, and recovery is noticed quickly;
- * - `commandTimeout` bounds a command that was sent but never answered;
- * - `autoResendUnfulfilledCommands: false`: a command that may have run is never silently re-run
- *   after a reconnection (INCR twice); the caller gets a 503 and decides.
- * The offline queue stays on so the first requests, sent while connecting, are not refused.
- * The connection name lets an operator spot the gateway's connections in `CLIENT LIST`.
- * `stringNumbers` keeps integer replies beyond 2^53 exact (see encoding.ts).
- */
-export function gatewayRedisOptions(commandTimeoutMs: number): RedisOptions {
-  return {
-    connectionName: "redge-gateway",
-    stringNumbers: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: true,
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: Math.min(commandTimeoutMs, 10_000),
-    retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
-  };
-}
-
 /** Upper case: ioredis rewrites some replies by lower-case command name (HGETALL into an object). */
 function split(command: readonly string[]): [string, string[]] {
   return [command[0]!.toUpperCase(), command.slice(1)];
@@ -99,23 +81,6 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 type Connection = Redis | Cluster;
-
-/**
- * One health probe (see transport/ioredis/health.ts). Through Sentinel it is `ROLE`, and a master that answers
- * as a replica (demoted after a failover) fails it; a Cluster is probed on one connected master.
- */
-async function probe(connection: Connection) {
-  if (connection instanceof Cluster) {
-    const node = clusterProbeNode(connection);
-    if (node) await node.call("PING");
-    return {};
-  }
-  const role = roleOf(await connection.call("ROLE"));
-  if (connection.options.sentinels && role !== "master") {
-    throw new Error(`the server Sentinel named as master answers as ${role}`);
-  }
-  return { role, address: peerOf(connection) };
-}
 
 /** Logs connection errors without flooding: once per distinct message, or every 30 s. */
 function watch(connection: Connection, role: string, log?: (line: string) => void): void {
@@ -141,16 +106,15 @@ function watch(connection: Connection, role: string, log?: (line: string) => voi
 
 export function createRedisBackend(source: RedisSource, settings: BackendSettings): RedisBackend {
   const { commandTimeoutMs, log } = settings;
-  const safe = { ...gatewayRedisOptions(commandTimeoutMs), enableReadyCheck: settings.readyCheck };
+  const profile = { kind: "gateway" as const, commandTimeoutMs, readyCheck: settings.readyCheck };
+  const safe = gatewayRedisOptions(profile);
   const owned = !(source instanceof Redis || source instanceof Cluster);
-  const { connection: main, follower } =
+  const { connection: main, follower }: GatewayConnection =
     source instanceof Redis || source instanceof Cluster
       ? { connection: source }
-      : typeof source === "string"
-        ? { connection: new Redis(source, safe) }
-        : isTopologySource(source)
-          ? connectTopology(source, safe, log)
-          : { connection: new Redis({ ...safe, ...source }) };
+      : typeof source === "string" || isTopologySource(source)
+        ? connectGatewayRedis(parseGatewayRedis(source), profile, log)
+        : { connection: new Redis({ ...safe, ...source }) };
   if (owned) watch(main, "shared", log);
   observe(main, { errors: owned });
   // A connection the caller owns keeps its own settings; a deadline still bounds each request.
@@ -189,7 +153,7 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
             const status = main.status;
             return status === "ready" ? "ready" : status === "connect" ? "pending" : "other";
           },
-          probe: () => probe(main),
+          probe: () => probeConnection(main, Boolean((main as Redis).options?.sentinels)),
           reconnect: () => {
             generation++;
             dropConnection(main);

@@ -2,16 +2,23 @@
  * The gateway in front of Redis Sentinel or a Redis Cluster: `redis: { sentinel: {…} }` or
  * `redis: { cluster: {…} }` (plus `username`, `password`, `tls`, `db` for the data nodes), the
  * same shapes as the client config, validated by the same schema. The connection gets the
- * gateway's fail-fast settings (see `gatewayRedisOptions`), and through Sentinel it follows
+ * gateway's fail-fast settings (profile "gateway" in transport/ioredis/connect.ts), and through
+ * Sentinel it follows
  * failovers as the TCP transport does (src/transport/ioredis/sentinel.ts): the moment the Sentinels
  * announce a new master, connections to the old one are dropped and reconnect to the new one;
  * a demoted master's READONLY reply makes a connection reconnect too.
  */
-import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { type ClusterConfig, parseConfig, type SentinelConfig } from "../config/index.js";
 import type { ClusterInput, SentinelInput, TlsInput } from "../config/schema.js";
 import { ConfigError } from "../core/errors.js";
-import { createSentinelFollower, type SentinelFollower } from "../transport/ioredis/sentinel.js";
+import {
+  type ConnectProfile,
+  createConnection,
+  followerFor,
+  type TcpConfig,
+} from "../transport/ioredis/connect.js";
+import type { SentinelFollower } from "../transport/ioredis/sentinel.js";
 import { tlsConnectOptions } from "../transport/ioredis/tls-files.js";
 
 /** A Sentinel or Cluster for the gateway to serve, in the client config's shape. */
@@ -53,63 +60,45 @@ function parse(source: TopologySource): SentinelConfig | ClusterConfig {
   }
 }
 
-function dataNodeOptions(config: SentinelConfig | ClusterConfig): RedisOptions {
-  return {
-    ...(config.username !== undefined ? { username: config.username } : {}),
-    ...(config.password !== undefined ? { password: config.password } : {}),
-    // PEM text or files, read and checked as for the TCP client.
-    ...(config.tls ? { tls: tlsConnectOptions(config.tls) } : {}),
-  };
+/**
+ * The gateway's Redis, from a URL or a Sentinel/Cluster source, as a TCP config (the client's
+ * schema validates both), connected with the gateway's profile: every ioredis setting comes from
+ * the one ioredis layer (transport/ioredis/connect.ts), the TCP transport's too.
+ */
+export function parseGatewayRedis(source: string | TopologySource): TcpConfig {
+  if (typeof source !== "string") return parse(source);
+  try {
+    const config = parseConfig({ url: source });
+    if (config.kind !== "tcp")
+      throw new ConfigError([{ path: "", message: "must be a redis:// or rediss:// URL" }]);
+    if (config.tls) tlsConnectOptions(config.tls);
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(
+      error.issues.map((issue) => ({
+        path: issue.path ? `redis.${issue.path}` : "redis",
+        message: issue.message,
+      })),
+    );
+  }
 }
 
-export interface TopologyConnection {
+export interface GatewayConnection {
   connection: Redis | Cluster;
   /**
    * Sentinel: follows failovers; connections made with `connection.duplicate()` are to be
    * attached to it too. Closed with the gateway.
    */
-  follower?: SentinelFollower;
+  follower?: SentinelFollower | undefined;
 }
 
-/** Opens the gateway's shared connection to a Sentinel-managed master or a Cluster. */
-export function connectTopology(
-  source: TopologySource,
-  safe: RedisOptions,
+/** Opens the gateway's shared connection for a parsed source. */
+export function connectGatewayRedis(
+  config: TcpConfig,
+  profile: Extract<ConnectProfile, { kind: "gateway" }>,
   log?: (line: string) => void,
-): TopologyConnection {
-  const config = parse(source);
-  if (config.mode === "cluster") {
-    const connection = new Cluster(config.nodes, {
-      redisOptions: { ...safe, ...dataNodeOptions(config) },
-      scaleReads: config.replicaReads ? "slave" : "master",
-      enableOfflineQueue: true,
-      clusterRetryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
-    });
-    return { connection };
-  }
-  const follower = createSentinelFollower({
-    sentinels: config.sentinels,
-    masterName: config.masterName,
-    sentinelUsername: config.sentinelUsername,
-    sentinelPassword: config.sentinelPassword,
-    connectTimeoutMs: safe.connectTimeout ?? 10_000,
-    log: (line) => log?.(`redge gateway: ${line}`),
-  });
-  const connection = new Redis({
-    ...safe,
-    ...dataNodeOptions(config),
-    ...follower.masterOptions(),
-    sentinels: config.sentinels,
-    name: config.masterName,
-    db: config.db,
-    ...(config.sentinelUsername !== undefined ? { sentinelUsername: config.sentinelUsername } : {}),
-    ...(config.sentinelPassword !== undefined ? { sentinelPassword: config.sentinelPassword } : {}),
-    sentinelCommandTimeout: safe.connectTimeout ?? 10_000,
-    // 1, not 2 (resend after reconnecting): a READONLY inside a pipeline or MULTI would be resent
-    // alone, outside its transaction. The request gets 503 (READONLY is transient), the next one
-    // reaches the master the Sentinels name; the periodic health check (ROLE) catches it too.
-    reconnectOnError: (error: Error) => (/^READONLY\b/.test(error.message) ? 1 : false),
-  });
-  follower.attach(connection, "master");
-  return { connection, follower };
+): GatewayConnection {
+  const follower = followerFor(config, (line) => log?.(`redge gateway: ${line}`));
+  return { connection: createConnection(config, { profile, follower }), follower };
 }

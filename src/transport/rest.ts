@@ -20,6 +20,7 @@ import type {
   RedisReply,
 } from "../core/port.js";
 import { redact } from "../core/redact.js";
+import { wireFault } from "./wire-errors.js";
 
 export interface RestPortOptions {
   url: string;
@@ -178,11 +179,6 @@ function commandError(message: string, command: string | undefined): CommandErro
  */
 const COMMAND_WAS = /, command was: [\s\S]*$/;
 
-/** Messages the redge gateway uses for faults between it and Redis (see src/gateway/failures.ts). */
-const GATEWAY_UNAVAILABLE = /^UNAVAILABLE\b/;
-const GATEWAY_TIMEOUT = /^TIMEOUT\b/;
-const GATEWAY_CONNECTION_LOST = /^CONNLOST\b/;
-
 function toRedgeError(error: unknown, signal: AbortSignal | undefined, command?: string): Error {
   if (error instanceof RedgeError) return error;
   if (signal?.aborted) {
@@ -196,11 +192,15 @@ function toRedgeError(error: unknown, signal: AbortSignal | undefined, command?:
     (error instanceof Error && error.name === "UpstashError")
   ) {
     const message = redact(error.message.replace(COMMAND_WAS, ""));
-    if (GATEWAY_UNAVAILABLE.test(message)) {
-      return new ConnectionError(message, { sent: false });
+    // The words the redge gateway leads its own fault messages with (see wire-errors.ts).
+    switch (wireFault(message)) {
+      case "UNAVAILABLE":
+        return new ConnectionError(message, { sent: false });
+      case "TIMEOUT":
+        return new TimeoutError(0, { message });
+      case "CONNLOST":
+        return new ConnectionError(message, { sent: true });
     }
-    if (GATEWAY_TIMEOUT.test(message)) return new TimeoutError(0, { message });
-    if (GATEWAY_CONNECTION_LOST.test(message)) return new ConnectionError(message, { sent: true });
     return new CommandError(message, command === undefined ? undefined : { command });
   }
   if (error instanceof Error && error.name === "UpstashJSONParseError") {

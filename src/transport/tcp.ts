@@ -5,8 +5,8 @@
  * false`, a small `maxRetriesPerRequest`): the client's retry policy decides what is repeated,
  * because only it knows whether an operation is safe to run twice.
  */
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import type { DurableWrites, RedgeConfig } from "../config/index.js";
+import { Cluster, type Redis } from "ioredis";
+import type { DurableWrites } from "../config/index.js";
 import {
   AbortedError,
   CommandError,
@@ -29,10 +29,18 @@ import type {
 import { classifyCommand } from "../core/read-commands.js";
 import { redact } from "../core/redact.js";
 import type { ServerIdentity, Topology } from "../core/topology.js";
-import { applyKeepAliveProbes, checkKeepAlive, ioredisKeepAlive } from "./ioredis/keep-alive.js";
-import { type Lease, ResourcePool } from "./pool.js";
-import { type HealthCheckReport, startHealthCheck } from "./ioredis/health.js";
-import { createSentinelFollower, type SentinelFollower } from "./ioredis/sentinel.js";
+import {
+  type Connection,
+  closeConnection,
+  closeNow,
+  createConnection,
+  dropConnection,
+  followerFor,
+  type TcpConfig,
+} from "./ioredis/connect.js";
+import { failureTracker, observe, toRedgeError } from "./ioredis/errors.js";
+import { type HealthCheckReport, probeConnection, startHealthCheck } from "./ioredis/health.js";
+import type { SentinelFollower } from "./ioredis/sentinel.js";
 import {
   clusterProbeNode,
   clusterTopology,
@@ -41,11 +49,10 @@ import {
   sentinelTopology,
   topologyFromRole,
 } from "./ioredis/topology.js";
-import { tlsConnectOptions } from "./ioredis/tls-files.js";
+import { type Lease, ResourcePool } from "./pool.js";
 
-export type TcpConfig = Extract<RedgeConfig, { kind: "tcp" }>;
-
-type Connection = Redis | Cluster;
+export type { TcpConfig } from "./ioredis/connect.js";
+export { closeConnection, dropConnection } from "./ioredis/connect.js";
 
 export interface TcpPortOptions {
   /** Told about every periodic health check (config `healthCheckIntervalMs`). */
@@ -85,20 +92,12 @@ export class TcpPort implements CommandPort {
     this.#config = config;
     this.#isReplica = options.role === "replica";
     this.#ownsFollower = config.mode === "sentinel" && options.follower === undefined;
-    this.#follower =
-      options.follower ??
-      (config.mode === "sentinel"
-        ? createSentinelFollower({
-            sentinels: config.sentinels,
-            masterName: config.masterName,
-            sentinelUsername: config.sentinelUsername,
-            sentinelPassword: config.sentinelPassword,
-            connectTimeoutMs: config.connectTimeoutMs,
-          })
-        : undefined);
+    this.#follower = options.follower ?? followerFor(config);
     this.connection = createConnection(config, { role: options.role, follower: this.#follower });
     // Without a listener ioredis prints every connection error; faults reach callers as errors.
     this.connection.on("error", () => {});
+    // Ready counts and credential failures, for whether a failed command may have run.
+    observe(this.connection, { errors: true });
     this.connection.on("close", () => this.#failInflight());
     this.connection.on("end", () => this.#failInflight());
     if (options.role !== "replica" && config.mode === "sentinel" && config.replicaReads) {
@@ -119,7 +118,8 @@ export class TcpPort implements CommandPort {
           const status = this.connection.status;
           return status === "ready" ? "ready" : status === "connect" ? "pending" : "other";
         },
-        probe: () => this.#probe(),
+        probe: () =>
+          probeConnection(this.connection, this.#config.mode === "sentinel" && !this.#isReplica),
         reconnect: () => {
           // The commands written to the dropped connection got no answer in time either: they
           // fail as timeouts (they may have run), not as a lost connection.
@@ -295,23 +295,6 @@ export class TcpPort implements CommandPort {
   }
 
   /**
-   * One health probe: ROLE answers like PING and also says whether a Sentinel-resolved master is
-   * still one. A Cluster is left to ioredis (it refreshes its slots on errors); PING one node.
-   */
-  async #probe(): Promise<{ role?: ServerIdentity["role"]; address?: ServerIdentity["address"] }> {
-    const connection = this.connection;
-    if (connection instanceof Cluster) {
-      await connection.call("PING");
-      return {};
-    }
-    const role = roleOf(await connection.call("ROLE"));
-    if (this.#config.mode === "sentinel" && !this.#isReplica && role !== "master") {
-      throw new Error(`the server Sentinel named as master answers as ${role}`);
-    }
-    return { role, address: peerOf(connection) };
-  }
-
-  /**
    * Runs `fn` with a connection of its own from a pool of at most `maxConnections`, for blocking
    * commands that would stall every other caller on the shared, pipelined connection.
    */
@@ -374,10 +357,10 @@ export class TcpPort implements CommandPort {
         new ConnectionError("Redis is unreachable (reconnecting)", { sent: false }),
       );
     }
-    // A command issued while connecting waits in ioredis' offline queue: it is never written
-    // before the connection is ready, so if it fails it certainly did not run.
-    const live = status === "ready";
-    if (!live) return run().catch((error) => Promise.reject(toRedgeError(error, name, false)));
+    // A command issued while connecting waits in ioredis' offline queue: it is written only once
+    // the connection is ready, so if it fails before that it certainly did not run.
+    const failure = failureTracker(this.connection, undefined, name);
+    if (status !== "ready") return run().catch((error) => Promise.reject(failure(error)));
     return new Promise<T>((resolve, reject) => {
       const fail = (error: Error) => reject(error);
       this.#inflight.add(fail);
@@ -388,7 +371,7 @@ export class TcpPort implements CommandPort {
         },
         (error) => {
           this.#inflight.delete(fail);
-          reject(toRedgeError(error, name, true));
+          reject(failure(error));
         },
       );
     });
@@ -444,60 +427,22 @@ function toOutcomes(
     if (!error) return { ok: true, result: result as RedisReply };
     // A connection fault (ioredis gave up on the queued pipeline) fails the whole call, typed as
     // what it is so the retry policy can see it; only Redis' error replies are per command.
-    const redge = toRedgeError(error, commands[i]?.[0] ?? "", true);
+    const redge = mapError(error, commands[i]?.[0] ?? "", true);
     if (redge instanceof ConnectionError || redge instanceof TimeoutError) throw redge;
     return { ok: false, error: toCommandError(error, commands[i]?.[0]) };
   });
 }
 
 function toCommandError(error: Error, command: string | undefined): CommandError {
-  const redge = toRedgeError(error, command ?? "", true);
+  const redge = mapError(error, command ?? "", true);
   return redge instanceof CommandError
     ? redge
     : new CommandError(redact(error.message), command === undefined ? undefined : { command });
 }
 
 /** Maps ioredis' errors onto redge's typed errors. `live`: the command may have been written. */
-export function toRedgeError(error: unknown, command: string, live: boolean): Error {
-  if (error instanceof RedgeError) return error;
-  const err = error as { name?: string; message?: string; code?: string };
-  const message = redact(err?.message ?? String(error));
-  if (err?.name === "ReplyError") {
-    // EXECABORT alone does not say what was wrong; Redis' reply to the refused command does
-    // (OOM, a wrong arity...). Only its message is kept, as the gateway reports it.
-    const first = (error as { previousErrors?: { message?: string }[] }).previousErrors?.[0];
-    const cause = first?.message ? ` First error: ${redact(first.message)}` : "";
-    return new CommandError(`${message}${cause}`, { command });
-  }
-  if (err?.name === "MaxRetriesPerRequestError") {
-    return new ConnectionError("Redis is unreachable (reconnect attempts failed)", { sent: false });
-  }
-  if (message === "Command timed out") return new TimeoutError(0, { message });
-  // ioredis' own check on a Cluster, before anything is sent: keys in different hash slots.
-  if (
-    message.startsWith("All the keys in a pipeline") ||
-    message.startsWith("All keys in the pipeline")
-  ) {
-    return new CommandError(
-      "CROSSSLOT Keys in request don't hash to the same slot (give them one hash tag: {tag})",
-      { command },
-    );
-  }
-  if (message.startsWith("Stream isn't writeable")) {
-    return new ConnectionError("Redis is not connected", { sent: false });
-  }
-  if (message === "Connection is closed.") {
-    return new ConnectionError("The connection to Redis is closed", { sent: live });
-  }
-  if (err?.code) return new ConnectionError(`Redis connection error (${err.code})`, { sent: live });
-  if (
-    /^(ERR|WRONGTYPE|NOSCRIPT|EXECABORT|LOADING|READONLY|BUSY|NOPERM|MOVED|ASK|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/.test(
-      message,
-    )
-  ) {
-    return new CommandError(message, { command });
-  }
-  return new ConnectionError(message, { sent: live });
+function mapError(error: unknown, command: string, live: boolean): Error {
+  return toRedgeError(error, { command, mayHaveRun: live });
 }
 
 /** Opens a dedicated connection and waits until it is ready, so a refused one never reaches a caller. */
@@ -505,13 +450,16 @@ async function openDedicated(
   config: TcpConfig,
   follower: SentinelFollower | undefined,
 ): Promise<Connection> {
-  const connection = createConnection(config, { dedicated: true, follower });
+  const connection = createConnection(config, {
+    profile: { kind: "client", dedicated: true },
+    follower,
+  });
   connection.on("error", () => {});
   try {
     await connection.connect();
   } catch (error) {
     connection.disconnect();
-    throw toRedgeError(error, "connect", false);
+    throw mapError(error, "connect", false);
   }
   return connection;
 }
@@ -551,183 +499,10 @@ function dedicatedCommand(
       },
       (error: unknown) => {
         signal?.removeEventListener("abort", onAbort);
-        const redge = toRedgeError(error, name, true);
+        const redge = mapError(error, name, true);
         if (!(redge instanceof CommandError)) lease.discard();
         reject(redge);
       },
     );
   });
-}
-
-/**
- * Drops a connection so ioredis reconnects (through the Sentinels, for a Sentinel connection).
- * `disconnect(true)` alone only half-closes the socket: a hung server never answers the FIN, so
- * the connection would stay `ready` — and keep taking commands — until the kernel gives up.
- * Destroying the socket closes it at once, failing the commands waiting on it.
- */
-export function dropConnection(connection: Connection): void {
-  if (connection instanceof Cluster) {
-    connection.disconnect(true);
-    return;
-  }
-  const stream = connection.stream as { destroy?: () => void } | undefined;
-  if (connection.status === "ready" || connection.status === "connect") {
-    if (stream?.destroy) {
-      stream.destroy();
-      return;
-    }
-  }
-  connection.disconnect(true);
-}
-
-/**
- * QUIT, waiting at most `timeoutMs` for the answer; then the connection is closed for good (no
- * reconnection). Without an answer its sockets are destroyed at once: `disconnect()` alone
- * half-closes them and waits up to 2 s (ioredis' disconnectTimeout) for a hung server, which would
- * keep a shutting-down process alive that long.
- */
-export async function closeConnection(connection: Connection, timeoutMs: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const answered = await Promise.race([
-    connection.quit().then(
-      () => true,
-      () => true,
-    ),
-    new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (answered) connection.disconnect();
-  else closeNow(connection);
-}
-
-/** Closes a connection for good at once, its sockets destroyed rather than half-closed. */
-export function closeNow(connection: Connection): void {
-  const nodes = connection instanceof Cluster ? connection.nodes() : [connection];
-  connection.disconnect();
-  for (const node of nodes) (node.stream as { destroy?: () => void } | undefined)?.destroy?.();
-}
-
-/** Reconnect delays: exponential from 50 ms, capped at 2 s. */
-function reconnectDelay(attempt: number): number {
-  return Math.min(50 * 2 ** attempt, 2_000);
-}
-
-/** Through Sentinel: capped at 250 ms, so a failover is followed within a quarter second. */
-function sentinelReconnectDelay(attempt: number): number {
-  return Math.min(50 * 2 ** attempt, 250);
-}
-
-function commonOptions(config: TcpConfig): RedisOptions {
-  return {
-    connectTimeout: config.connectTimeoutMs,
-    // A queued command fails with the connection attempt it waited for; the client retries it.
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    enableAutoPipelining: true,
-    retryStrategy: reconnectDelay,
-    keepAlive: ioredisKeepAlive(config.keepAlive),
-    noDelay: true,
-    ...(config.username !== undefined ? { username: config.username } : {}),
-    ...(config.password !== undefined ? { password: config.password } : {}),
-    ...(config.tls ? { tls: tlsOptions(config.tls) } : {}),
-  };
-}
-
-/** PEM text or files (read and checked once; see tls-files.ts). @throws ConfigError */
-function tlsOptions(tls: NonNullable<TcpConfig["tls"]>): NonNullable<RedisOptions["tls"]> {
-  return tlsConnectOptions(tls);
-}
-
-/**
- * Options of a dedicated (blocking) connection: connected explicitly, never pipelined, never
- * queueing offline, never reconnecting — a broken one is thrown away by the pool.
- */
-const DEDICATED_OPTIONS: RedisOptions = {
-  lazyConnect: true,
-  enableAutoPipelining: false,
-  enableOfflineQueue: false,
-  retryStrategy: () => null,
-};
-
-/**
- * A master that was demoted (it came back after a failover, or a manual REPLICAOF) answers writes
- * with READONLY: reconnect, which asks the Sentinels for the current master again. The failed
- * command still gets its READONLY error, which the client retries (it certainly did not run).
- */
-function reconnectOnReadonly(error: Error): 1 | false {
-  return /^READONLY\b/.test(error.message) ? 1 : false;
-}
-
-export function createConnection(
-  config: TcpConfig,
-  {
-    dedicated = false,
-    role,
-    follower,
-  }: {
-    dedicated?: boolean;
-    role?: "replica" | undefined;
-    follower?: SentinelFollower | undefined;
-  } = {},
-): Connection {
-  checkKeepAlive(config.keepAlive);
-  const connection = openConnection(config, dedicated, role, follower);
-  applyKeepAliveProbes(connection, config.keepAlive);
-  return connection;
-}
-
-function openConnection(
-  config: TcpConfig,
-  dedicated: boolean,
-  role: "replica" | undefined,
-  follower: SentinelFollower | undefined,
-): Connection {
-  const extra = dedicated ? DEDICATED_OPTIONS : {};
-  switch (config.mode) {
-    case "standalone":
-      return new Redis({
-        ...commonOptions(config),
-        ...extra,
-        host: config.host,
-        port: config.port,
-        db: config.db,
-      });
-    case "sentinel": {
-      const connection = new Redis({
-        ...commonOptions(config),
-        ...extra,
-        ...(role === "replica" ? {} : follower?.masterOptions()),
-        sentinels: config.sentinels,
-        name: config.masterName,
-        db: config.db,
-        role: role === "replica" ? "slave" : "master",
-        // Each reconnection attempt asks the Sentinels again (cheap): short delays reach the new
-        // master soon. The follower (ioredis/sentinel.ts) drops connections to a replaced master the
-        // moment the Sentinels announce the switch, and routes reconnections to its successor.
-        retryStrategy: dedicated ? () => null : sentinelReconnectDelay,
-        sentinelCommandTimeout: config.connectTimeoutMs,
-        ...(role === "replica" ? {} : { reconnectOnError: reconnectOnReadonly }),
-        ...(config.sentinelUsername !== undefined
-          ? { sentinelUsername: config.sentinelUsername }
-          : {}),
-        ...(config.sentinelPassword !== undefined
-          ? { sentinelPassword: config.sentinelPassword }
-          : {}),
-      });
-      follower?.attach(connection, role === "replica" ? "replica" : "master");
-      return connection;
-    }
-    case "cluster": {
-      const options: ClusterOptions = {
-        redisOptions: commonOptions(config),
-        scaleReads: config.replicaReads && !dedicated ? "slave" : "master",
-        enableAutoPipelining: !dedicated,
-        clusterRetryStrategy: dedicated ? () => null : reconnectDelay,
-        ...(dedicated ? { lazyConnect: true, enableOfflineQueue: false } : {}),
-      };
-      return new Cluster(config.nodes, options);
-    }
-  }
 }

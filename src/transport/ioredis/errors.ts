@@ -1,11 +1,13 @@
 /**
- * Turning ioredis failures into the project's typed errors, with the two facts a caller needs
- * and ioredis does not give: whether the failed command may have reached Redis, and whether the
- * connection fails because the gateway's own credentials are wrong.
+ * Turning ioredis failures into the project's typed errors (the one mapper of the TCP transport
+ * and the gateway), with the two facts a caller needs and ioredis does not give: whether the
+ * failed command may have reached Redis, and whether the connection fails because its own
+ * credentials are wrong.
  */
 import type { Cluster, Redis } from "ioredis";
 import { ReplyError } from "ioredis";
 import { CommandError, ConnectionError, RedgeError, TimeoutError } from "../../core/errors.js";
+import { redact } from "../../core/redact.js";
 
 type Connection = Redis | Cluster;
 
@@ -38,35 +40,69 @@ export function observe(connection: Connection, options: { errors: boolean }): v
 }
 
 export interface FailureDetails {
-  timeoutMs: number;
+  /** The command's name, kept on a CommandError (never its arguments). */
+  command?: string | undefined;
+  /** The deadline that ran out, for a TimeoutError's message. */
+  timeoutMs?: number | undefined;
   /** The command may have been written to Redis before the connection failed. */
   mayHaveRun: boolean;
-  /** The connection fails because Redis refuses the gateway's credentials. */
-  authFailed: boolean;
+  /** The connection fails because Redis refuses the credentials. */
+  authFailed?: boolean | undefined;
 }
 
-/** Maps an ioredis failure onto the project's typed errors. */
+/** Error replies ioredis hands over as plain errors (not ReplyError), e.g. from a Cluster. */
+const REPLY_PREFIX =
+  /^(ERR|WRONGTYPE|NOSCRIPT|EXECABORT|LOADING|READONLY|BUSY|NOPERM|OOM|MOVED|ASK|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/;
+
+/**
+ * Maps an ioredis failure onto the project's typed errors, for the TCP transport and the gateway
+ * alike: Redis' error replies become a CommandError (EXECABORT with the refused command's own
+ * reply appended), a command timeout a TimeoutError, and everything that means "Redis did not
+ * answer" a ConnectionError whose `sent` says whether the command may have run. Messages are
+ * redacted; the original error stays as `cause`, out of every reply.
+ */
 export function toRedgeError(error: unknown, details: FailureDetails): RedgeError {
   if (error instanceof RedgeError) return error;
-  if (error instanceof ReplyError) return new CommandError((error as Error).message);
-  if (error instanceof Error && error.message === "Command timed out") {
-    return new TimeoutError(details.timeoutMs);
+  const err = error as { name?: string; message?: string; code?: string } | undefined;
+  const message = redact(err?.message ?? String(error));
+  const command = details.command === undefined ? undefined : { command: details.command };
+  if (error instanceof ReplyError || err?.name === "ReplyError") {
+    // EXECABORT alone does not say what was wrong; Redis' reply to the refused command does
+    // (OOM, a wrong arity...). Only its message is kept: the error object also holds arguments.
+    const first = (error as { previousErrors?: { message?: string }[] }).previousErrors?.[0];
+    const cause = first?.message ? ` First error: ${redact(first.message)}` : "";
+    return new CommandError(`${message}${cause}`, command);
   }
-  // ECONNREFUSED, "Connection is closed.", MaxRetriesPerRequestError, a broken stream: all mean
-  // Redis is not reachable now. The original error stays as `cause`, out of every reply.
-  if (!details.mayHaveRun) {
-    const message = details.authFailed
-      ? "UNAVAILABLE the gateway cannot authenticate to Redis; check its Redis URL"
-      : "UNAVAILABLE Redis is unreachable";
-    return new ConnectionError(message, { cause: error, sent: false });
+  if (message === "Command timed out") {
+    return details.timeoutMs
+      ? new TimeoutError(details.timeoutMs)
+      : new TimeoutError(0, { message });
   }
-  return new ConnectionError(
-    "CONNLOST the connection to Redis was lost; the command may have run",
-    {
-      cause: error,
-      sent: true,
-    },
-  );
+  // ioredis' own check on a Cluster, before anything is sent: keys in different hash slots.
+  if (
+    message.startsWith("All the keys in a pipeline") ||
+    message.startsWith("All keys in the pipeline")
+  ) {
+    return new CommandError(
+      "CROSSSLOT Keys in request don't hash to the same slot (give them one hash tag: {tag})",
+      command,
+    );
+  }
+  if (REPLY_PREFIX.test(message)) return new CommandError(message, command);
+  // Refused before anything was written: no writable stream. (MaxRetriesPerRequestError is not
+  // such proof: ioredis also fails commands already written with it when their connection
+  // closes, so whether it may have run is the tracker's call.)
+  const neverSent = message.startsWith("Stream isn't writeable");
+  if (neverSent || !details.mayHaveRun) {
+    const why = details.authFailed
+      ? "Redis cannot authenticate the connection (it refuses the credentials); check the Redis URL or password"
+      : `Redis is unreachable${err?.code ? ` (${err.code})` : ""}`;
+    return new ConnectionError(why, { cause: error, sent: false });
+  }
+  return new ConnectionError("The connection to Redis was lost; the command may have run", {
+    cause: error,
+    sent: true,
+  });
 }
 
 /**
@@ -77,13 +113,15 @@ export function toRedgeError(error: unknown, details: FailureDetails): RedgeErro
  */
 export function failureTracker(
   connection: Connection,
-  timeoutMs: number,
+  timeoutMs?: number,
+  command?: string,
 ): (error: unknown) => RedgeError {
   const state = states.get(connection);
   const wasReady = connection.status === "ready";
   const readyCount = state?.readyCount;
   return (error) =>
     toRedgeError(error, {
+      command,
       timeoutMs,
       mayHaveRun: wasReady || state?.readyCount !== readyCount,
       authFailed: state?.authFailed ?? false,

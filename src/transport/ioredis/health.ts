@@ -7,8 +7,32 @@
  * `ROLE`: a master demoted to replica (it came back after a failover) is left too.
  */
 
+import { Cluster, type Redis } from "ioredis";
 import { redact } from "../../core/redact.js";
 import type { ServerAddress, ServerRole } from "../../core/topology.js";
+import { clusterProbeNode, peerOf, roleOf } from "./topology.js";
+
+/**
+ * One health probe, for the TCP transport and the gateway alike: ROLE answers like PING and also
+ * says whether a Sentinel-resolved master still is one (`expectMaster`: a demoted master fails
+ * the probe, so the connection is dropped and re-resolved). A Cluster is left to ioredis (it
+ * refreshes its slots on errors): PING one connected node.
+ */
+export async function probeConnection(
+  connection: Redis | Cluster,
+  expectMaster: boolean,
+): Promise<{ role?: ServerRole; address?: ServerAddress | null }> {
+  if (connection instanceof Cluster) {
+    const node = clusterProbeNode(connection);
+    await (node ? node.call("PING") : connection.call("PING"));
+    return {};
+  }
+  const role = roleOf(await connection.call("ROLE"));
+  if (expectMaster && role !== "master") {
+    throw new Error(`the server Sentinel named as master answers as ${role}`);
+  }
+  return { role, address: peerOf(connection) };
+}
 
 export interface HealthCheckReport {
   ok: boolean;
