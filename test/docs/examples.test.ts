@@ -21,7 +21,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import ts from "typescript";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -108,10 +108,16 @@ declare const nodes: { host: string; port: number }[];
 declare function bill(order: unknown): Promise<void>;
 `;
 
-const tmp = mkdtempSync(join(tmpdir(), "redge-doc-examples-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
 function typeCheck(blocks: Block[]): string[] {
+  const tmp = mkdtempSync(join(tmpdir(), "redge-doc-examples-"));
+  try {
+    return typeCheckIn(tmp, blocks);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function typeCheckIn(tmp: string, blocks: Block[]): string[] {
   // Bare imports of the examples (hono, zod, @upstash/redis) resolve from the repository's
   // node_modules, as they would in a project that installed redge.
   symlinkSync(join(root, "node_modules"), join(tmp, "node_modules"), "dir");
