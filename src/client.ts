@@ -35,7 +35,7 @@ export { CoreClient } from "./core/client.js";
 export class RedgeClient extends CoreClient {
   /**
    * A priority stream: highest priority first, FIFO among equals, leases, gate, O(1)
-   * decrement-all. See the README, "Priority stream".
+   * decrement-all. See docs/priority-stream.md.
    */
   priority<T = JsonValue>(name: string): PriorityStream<T> {
     return new PriorityStream<T>(this, name);
@@ -75,7 +75,7 @@ export class RedgeClient extends CoreClient {
   /**
    * The function-result cache: `client.cache.wrap(fn, { namespace, ttlMs, ... })`, `set`, `get`,
    * `delete`, `invalidateTag`. For other defaults (onError, waitUntil, lockMs) use
-   * `createCache(client, options)`. See the README, "Cache".
+   * `createCache(client, options)`. See docs/cache.md.
    */
   get cache(): Cache {
     this.#cache ??= new Cache(this);
@@ -84,7 +84,7 @@ export class RedgeClient extends CoreClient {
 
   /**
    * An async Map over one Redis hash (JSON values, optional zod schema, TTL refreshed on writes).
-   * See the README, "Dict".
+   * See docs/dict.md.
    */
   dict<S extends z.ZodType>(
     name: string,
@@ -95,12 +95,12 @@ export class RedgeClient extends CoreClient {
     return createDict(this, name, options as DictOptions & { schema?: undefined });
   }
 
-  /** A KRules-compatible subject property store. See the README, "Subjects". */
+  /** A KRules-compatible subject property store. See docs/subjects.md. */
   subjects(options: SubjectsOptions = {}): SubjectStore {
     return createSubjects(this, options);
   }
 
-  /** A Redis Streams queue with a consumer group and dead letters. See the README, "Stream queues". */
+  /** A Redis Streams queue with a consumer group and dead letters. See docs/stream-queues.md. */
   stream<T = unknown>(name: string, options: StreamOptions): StreamQueue<T> {
     return createStream<T>(this, name, options);
   }

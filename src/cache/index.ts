@@ -1,6 +1,6 @@
 /**
  * The cache capability: `createCache(client)` / `new Cache(client)`, `cache.wrap(fn, options)`,
- * `cache.set/get/delete`, `cache.invalidateTag`. See the README, "Cache".
+ * `cache.set/get/delete`, `cache.invalidateTag`. See docs/cache.md.
  */
 export { Cache, createCache, type Wrapped } from "./cache.js";
 export { canonicalArgs, canonicalJson } from "./canonical.js";

@@ -1,6 +1,6 @@
 /**
  * Priority streams: `client.priority(name)` (or `priorityStream(client, name)`) and the seed's
- * `ps*` aliases. See the README, "Priority stream".
+ * `ps*` aliases. See docs/priority-stream.md.
  */
 export {
   psadd,

@@ -2,7 +2,7 @@
  * Vercel Edge entry: the app behind `hono/vercel`'s handler, reading `process.env` (Vercel
  * injects project variables there, including Vercel KV's `KV_REST_API_URL`/`TOKEN`).
  *
- * A Vercel project re-exports it from `api/[[...route]].ts` (see the README). Vercel routes
+ * A Vercel project re-exports it from `api/[[...route]].ts` (see docs/edge-app.md). Vercel routes
  * `/api/...` to that file, so the app is mounted under `/api`; `REDGE_BASE_PATH` changes that
  * (`/` to serve at the root, e.g. behind a rewrite).
  */
