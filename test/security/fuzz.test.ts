@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../worker/adapter/node/index.js";
-import { names, READ_TOKEN, ROUTES, TOKEN } from "../../worker/app/testing.js";
+import { names, READ_TOKEN, ROUTES, TOKEN } from "../helpers/app.js";
 import { writeCount } from "../helpers/dirty.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 import { type RunningRedis, startRedisServer } from "../helpers/redis-server.js";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
 import { type RunningServer, startServer } from "../../worker/adapter/node/index.js";
-import { names, READ_TOKEN, ROUTES, TOKEN } from "../../worker/app/testing.js";
+import { names, READ_TOKEN, ROUTES, TOKEN } from "../helpers/app.js";
 import { writeCount } from "../helpers/dirty.js";
 import { type RunningRedis, startRedisServer } from "../helpers/redis-server.js";
 

@@ -1,12 +1,12 @@
 /**
  * Every route of the app, in one runtime: the table of authenticated routes the app's own tests
- * use (worker/app/testing.ts, ROUTES, checked there to cover every route the app serves) plus the
+ * use (test/helpers/app.ts, ROUTES, checked there to cover every route the app serves) plus the
  * public ones, each sent once with a valid request, in the table's order (so the stream receive
  * finds the messages the publish before it wrote). Runtime tests compare the answers with the
  * same sequence through the app on Node: a route that works on Node but not in workerd or the
  * edge VM (a 400 from a realm-sensitive check, a 500) shows up as a different status.
  */
-import { names, ROUTES } from "../../worker/app/testing.js";
+import { names, ROUTES } from "../helpers/app.js";
 import type { Send } from "./four-calls.js";
 
 export interface RouteAnswer {

@@ -8,7 +8,7 @@ import { EdgeRuntime } from "edge-runtime";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createNodeClient } from "../../src/node.js";
-import { makeApp, TOKEN } from "../../worker/app/testing.js";
+import { makeApp, TOKEN } from "../helpers/app.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 import { answerOf, everyRoute } from "./every-route.js";
 import { fourCalls } from "./four-calls.js";

@@ -11,7 +11,7 @@ import { rmSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createNodeClient } from "../../src/node.js";
-import { makeApp, TOKEN } from "../../worker/app/testing.js";
+import { makeApp, TOKEN } from "../helpers/app.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 import { buildWorker, compatibilityDate, type WorkerBuild } from "../helpers/wrangler-build.js";
 import { answerOf, everyRoute } from "./every-route.js";

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { ConfigError, type RedgeClient } from "../../src/index.js";
 import { describeTransports } from "../../test/contract/transports.js";
+import { call, makeApp, ROUTES, TOKEN } from "../../test/helpers/app.js";
 import { createApp, type RedgeEnv, redgeClient } from "./index.js";
-import { call, makeApp, ROUTES, TOKEN } from "./testing.js";
 
 const fakeClient = { health: () => {}, priority: () => {} } as unknown as RedgeClient;
 

@@ -4,8 +4,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { describeTransports } from "../../test/contract/transports.js";
+import {
+  call,
+  keysUnderPrefix,
+  makeApp,
+  names,
+  READ_TOKEN,
+  ROUTES,
+  TOKEN,
+} from "../../test/helpers/app.js";
 import { bearerToken } from "./auth.js";
-import { call, keysUnderPrefix, makeApp, names, READ_TOKEN, ROUTES, TOKEN } from "./testing.js";
 
 const PUBLIC = ["GET /health", "GET /openapi.json", "GET /docs"];
 

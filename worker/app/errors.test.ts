@@ -5,9 +5,9 @@
 import { expect, inject, it } from "vitest";
 import { createNodeClient } from "../../src/node.js";
 import { describeTransports } from "../../test/contract/transports.js";
+import { call, keysUnderPrefix, makeApp, names, ROUTES, TOKEN } from "../../test/helpers/app.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { createApp } from "./index.js";
-import { call, keysUnderPrefix, makeApp, names, ROUTES, TOKEN } from "./testing.js";
 
 describeTransports("app: errors", (t) => {
   it("400 names the bad field in message and details (params and body)", async () => {

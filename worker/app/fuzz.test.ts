@@ -9,8 +9,8 @@
 import fc from "fast-check";
 import { afterAll, expect, inject, it } from "vitest";
 import { createNodeClient } from "../../src/node.js";
+import { call, keysUnderPrefix, READ_TOKEN, TOKEN } from "../../test/helpers/app.js";
 import { createApp } from "./index.js";
-import { call, keysUnderPrefix, READ_TOKEN, TOKEN } from "./testing.js";
 
 const RUNS = 2_500;
 const MAX_BODY = 2_048;

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeTransports } from "../../../test/contract/transports.js";
-import { call, makeApp, READ_TOKEN } from "../testing.js";
+import { call, makeApp, READ_TOKEN } from "../../../test/helpers/app.js";
 
 describeTransports("app: queue routes", (t) => {
   const q = (name: string) => `/queues/${encodeURIComponent(t.key(`q-${name}`))}`;

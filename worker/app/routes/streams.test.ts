@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeTransports } from "../../../test/contract/transports.js";
-import { call, makeApp } from "../testing.js";
+import { call, makeApp } from "../../../test/helpers/app.js";
 
 describeTransports("app: stream routes", (t) => {
   const s = (name: string) => `/streams/${encodeURIComponent(t.key(`s-${name}`))}`;

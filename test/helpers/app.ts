@@ -1,11 +1,12 @@
 /**
- * Test helpers shared by the app's tests (not part of the app; index.ts never imports it): a
- * request helper, and the table of every authenticated route with a valid request and whether
- * it writes, so the auth and "rejected requests write nothing" tests cover every route.
+ * Test helpers shared by the app's tests (beside the routes in worker/app/, and in test/worker and
+ * test/security); kept under test/ so they never ship in the package. A request helper, and the
+ * table of every authenticated route with a valid request and whether it writes, so the auth and
+ * "rejected requests write nothing" tests cover every route.
  */
 import type { RedgeClient } from "../../src/index.js";
-import type { App } from "./env.js";
-import { createApp } from "./index.js";
+import type { App } from "../../worker/app/env.js";
+import { createApp } from "../../worker/app/index.js";
 
 export const TOKEN = "rw-token-0123456789";
 export const READ_TOKEN = "ro-token-0123456789";
