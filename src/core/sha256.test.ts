@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "./sha256.js";
+import { sha256Bytes, sha256Hex } from "./sha256.js";
 
 describe("sha256Hex", () => {
   it("matches the published test vectors", () => {
@@ -24,5 +24,17 @@ describe("sha256Hex", () => {
         expect(sha256Hex(text)).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
       }),
     );
+  });
+
+  it("encodes lone surrogates as U+FFFD, as node:crypto does", () => {
+    for (const text of ["\ud800", "a\udc00b", "\ud83d"]) {
+      expect(sha256Hex(text)).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
+    }
+  });
+
+  it("gives the same digest as bytes", () => {
+    const bytes = sha256Bytes("abc");
+    expect(bytes).toHaveLength(32);
+    expect(Buffer.from(bytes).toString("hex")).toBe(sha256Hex("abc"));
   });
 });

@@ -7,17 +7,14 @@
  * leaks through timing.
  */
 
-import { sha256Hex } from "../core/sha256.js";
+import { sha256Bytes } from "../core/sha256.js";
 
 /**
  * SHA-256 of the UTF-8 bytes of `text`. Synchronous (see sha256.ts): a Web Crypto digest per
  * request costs more than the rest of a gateway request.
  */
 export function sha256(text: string): Uint8Array {
-  const hex = sha256Hex(text);
-  const bytes = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
+  return sha256Bytes(text);
 }
 
 /**
