@@ -4,6 +4,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { describeRedis, parseServeArgs } from "../../cli/serve.js";
 import { type CliRun, runCli } from "../helpers/cli.js";
+import { expectDocsServedLocally } from "../helpers/docs-page.js";
 import { freePort } from "../helpers/free-port.js";
 import { fourCalls } from "../worker/four-calls.js";
 
@@ -40,6 +41,8 @@ describe("redge serve", () => {
         body: JSON.stringify({ value: 1 }),
       });
       expect(write.status).toBe(403);
+      // /docs needs no network: Swagger UI comes from the server itself.
+      await expectDocsServedLocally(url);
 
       cli.child.kill("SIGTERM");
       expect(await cli.exited).toBe(0);

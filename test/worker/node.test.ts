@@ -4,6 +4,7 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { type RunningServer, startServer } from "../../worker/adapter/node/index.js";
+import { expectDocsServedLocally } from "../helpers/docs-page.js";
 import { fourCalls } from "./four-calls.js";
 
 const APP_TOKEN = `app-${crypto.randomUUID()}`;
@@ -35,6 +36,11 @@ describe("startServer (Node, TCP transport)", () => {
       APP_TOKEN,
       inject("redisUrl"),
     );
+  });
+
+  it("serves /docs with Swagger UI's files from swagger-ui-dist, no CDN, no token", async () => {
+    const server = await start();
+    await expectDocsServedLocally(server.url);
   });
 
   it("lets an in-flight request finish on close, then refuses connections", async () => {

@@ -22,6 +22,19 @@ describe("createApp options", () => {
     ],
     ["maxBodyBytes 0", { tokens: ["a"], maxBodyBytes: 0 }, "maxBodyBytes"],
     ["no client", { client: undefined, tokens: ["a"] }, "client: must be a RedgeClient"],
+    [
+      "docsAssets without bytes",
+      { tokens: ["a"], docsAssets: { version: "5.35.0", css: "x", js: new Uint8Array() } },
+      "docsAssets.css: must be a Uint8Array",
+    ],
+    [
+      "docsAssets with a path in the version",
+      {
+        tokens: ["a"],
+        docsAssets: { version: "../x", css: new Uint8Array(), js: new Uint8Array() },
+      },
+      "docsAssets.version",
+    ],
   ])("%s is a ConfigError naming the option", (_label, options, expected) => {
     const build = () => createApp({ client: fakeClient, ...options } as never);
     expect(build).toThrow(ConfigError);

@@ -15,6 +15,8 @@ export interface AuthVariables {
 
 /** Paths anyone may call: liveness and the API's own description. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/health", "/openapi.json", "/docs"]);
+/** The docs page's own stylesheet and script, when the app serves them (routes/docs.ts). */
+const PUBLIC_PREFIX = "/docs/assets/";
 
 const UNAUTHORIZED_HEADERS = { "WWW-Authenticate": 'Bearer realm="redge"' };
 
@@ -22,7 +24,7 @@ const UNAUTHORIZED_HEADERS = { "WWW-Authenticate": 'Bearer realm="redge"' };
 export function bearerAuth(tokens: readonly string[], readOnlyTokens: readonly string[]) {
   const check = tokenChecker(tokens, readOnlyTokens);
   return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
-    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (PUBLIC_PATHS.has(c.req.path) || c.req.path.startsWith(PUBLIC_PREFIX)) return next();
     const token = bearerToken(c.req.header("authorization"));
     if (token === undefined) {
       throw new ApiError(401, "unauthorized", "Missing bearer token (Authorization: Bearer …)", {

@@ -33,6 +33,8 @@ export type { RedgeEnv, RedgeVariables } from "./middleware.js";
 export { redgeClient } from "./middleware.js";
 export type { AppOptions, CorsOptions } from "./options.js";
 export { DEFAULT_MAX_BODY_BYTES } from "./options.js";
+export type { DocsAssets } from "./routes/docs.js";
+export { docsAssetPaths, SWAGGER_UI_VERSION } from "./routes/docs.js";
 
 /**
  * Builds the app. Throws a ConfigError (naming the option, never a token's value) when an option
@@ -60,7 +62,7 @@ export function createApp(options: AppOptions): App {
   subjectRoutes(app);
   queueRoutes(app);
   streamRoutes(app);
-  docsRoutes(app);
+  docsRoutes(app, o.docsAssets);
 
   app.notFound(notFoundHandler(app));
   app.onError((error, c) => {

@@ -5,6 +5,7 @@
 import type { cors } from "hono/cors";
 import * as z from "zod";
 import { ConfigError, type RedgeClient } from "../../src/index.js";
+import type { DocsAssets } from "./routes/docs.js";
 
 export type CorsOptions = NonNullable<Parameters<typeof cors>[0]>;
 
@@ -28,6 +29,11 @@ const clientSchema = z.custom<RedgeClient>(
     typeof (v as RedgeClient).priority === "function",
   "must be a RedgeClient (createClient() or createNodeClient())",
 );
+
+// By shape, not `instanceof`: a Buffer or bytes from another realm (the edge VM) are bytes too.
+function isBytes(v: unknown): boolean {
+  return ArrayBuffer.isView(v) && (v as Uint8Array).BYTES_PER_ELEMENT === 1;
+}
 
 export const appOptionsSchema = z
   .object({
@@ -59,6 +65,17 @@ export const appOptionsSchema = z
      * "Internal server error").
      */
     onError: z.custom<(error: unknown) => void>((v) => typeof v === "function").optional(),
+    /**
+     * Swagger UI's files, for /docs to load from the app itself instead of a CDN (startServer
+     * passes them, read from swagger-ui-dist; see loadDocsAssets in redge/server).
+     */
+    docsAssets: z
+      .object({
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a version like 5.35.0"),
+        css: z.custom<Uint8Array>(isBytes, "must be a Uint8Array"),
+        js: z.custom<Uint8Array>(isBytes, "must be a Uint8Array"),
+      })
+      .optional(),
   })
   .superRefine((o, ctx) => {
     const rw = new Set(o.tokens);
@@ -83,6 +100,7 @@ export interface ResolvedAppOptions {
   maxBodyBytes: number;
   maxBufferedBytes: number;
   onError: ((error: unknown) => void) | undefined;
+  docsAssets: DocsAssets | undefined;
 }
 
 /** Parses the options or throws a ConfigError listing every bad one (never echoing a token). */
@@ -108,5 +126,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
       o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     ),
     onError: o.onError,
+    docsAssets: o.docsAssets,
   };
 }

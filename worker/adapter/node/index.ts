@@ -10,7 +10,10 @@ import type { RedgeClient } from "../../../src/client.js";
 import type { CreateClientOptions } from "../../../src/create-client.js";
 import { createNodeClient } from "../../../src/node.js";
 import { requestTimeouts } from "../../../src/web/request-timeouts.js";
+import { loadDocsAssets } from "../../app/docs-assets-node.js";
 import { type AppOptions, createApp } from "../../app/index.js";
+
+export { loadDocsAssets };
 
 export interface StartServerOptions {
   /** A `redis://`/`rediss://` URL, or any `createNodeClient` options (Sentinel, Cluster, REST). */
@@ -74,6 +77,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   );
   let app: ReturnType<typeof createApp>;
   try {
+    // /docs without a network: Swagger UI's files come from the swagger-ui-dist dependency.
+    const docsAssets = await loadDocsAssets();
     app = createApp({
       client,
       tokens: options.tokens,
@@ -84,6 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ? {}
         : { maxBufferedBytes: options.maxBufferedBytes }),
       ...(options.onError === undefined ? {} : { onError: options.onError }),
+      ...(docsAssets === undefined ? {} : { docsAssets }),
     });
   } catch (error) {
     await client.close();

@@ -1,4 +1,12 @@
-/** `GET /openapi.json` (OpenAPI 3.1, generated from the routes' zod schemas) and `GET /docs`. */
+/**
+ * `GET /openapi.json` (OpenAPI 3.1, generated from the routes' zod schemas) and `GET /docs`
+ * (Swagger UI).
+ *
+ * The docs page loads Swagger UI's stylesheet and script from one of two places:
+ * - the app itself, when it is given the files (`docsAssets`; `startServer` and `redge serve`
+ *   read them from the swagger-ui-dist package at start), so /docs works with no network;
+ * - otherwise (Workers, Vercel Edge: no file system) a CDN, at the version pinned below.
+ */
 import { swaggerUI } from "@hono/swagger-ui";
 import type { App } from "../env.js";
 
@@ -10,11 +18,56 @@ export const OPENAPI_INFO = {
     "/openapi.json and /docs needs `Authorization: Bearer <token>`; read-only tokens may only read.",
 };
 
-export function docsRoutes(app: App): void {
+/**
+ * The swagger-ui-dist version the docs page loads from the CDN: the same as the package's own
+ * dependency (package.json pins it exactly; a test keeps the two equal), so the page looks the
+ * same wherever it is served from.
+ */
+export const SWAGGER_UI_VERSION = "5.35.0";
+
+/** Swagger UI's two files, to be served by the app itself under /docs/assets/. */
+export interface DocsAssets {
+  /** The swagger-ui-dist version the files come from (it is part of their URLs). */
+  version: string;
+  /** `swagger-ui.css` */
+  css: Uint8Array;
+  /** `swagger-ui-bundle.js` */
+  js: Uint8Array;
+}
+
+/** Where the app serves the files: one path per version, so they may be cached for good. */
+export function docsAssetPaths(version: string): { css: string; js: string } {
+  const base = `/docs/assets/swagger-ui-dist@${version}`;
+  return { css: `${base}/swagger-ui.css`, js: `${base}/swagger-ui-bundle.js` };
+}
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+export function docsRoutes(app: App, assets?: DocsAssets): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
   });
   app.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
-  app.get("/docs", swaggerUI({ url: "openapi.json", title: "redge API" }));
+  // Both URLs are relative to the page, so they work under a base path (Vercel's /api) too.
+  // swaggerUI puts `${baseUrl}/swagger-ui-dist@${version}/` in front of each file's name.
+  const page = { url: "openapi.json", title: "redge API" };
+  if (!assets) {
+    app.get("/docs", swaggerUI({ ...page, version: SWAGGER_UI_VERSION }));
+    return;
+  }
+  app.get("/docs", swaggerUI({ ...page, baseUrl: "docs/assets", version: assets.version }));
+  const paths = docsAssetPaths(assets.version);
+  app.get(paths.css, (c) =>
+    c.body(assets.css as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": "text/css; charset=utf-8",
+      "cache-control": IMMUTABLE,
+    }),
+  );
+  app.get(paths.js, (c) =>
+    c.body(assets.js as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": IMMUTABLE,
+    }),
+  );
 }
