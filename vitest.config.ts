@@ -1,6 +1,6 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
-const ALL = ["src/**/*.test.ts", "test/**/*.test.ts", "worker/**/*.test.ts"];
+const ALL = ["src/**/*.test.ts", "test/**/*.test.ts", "worker/**/*.test.ts", "cli/**/*.test.ts"];
 
 /**
  * Tests that need no Redis and start no server: pure functions, schemas, bundles and the package's
@@ -12,10 +12,11 @@ const UNIT = [
   "src/config/**/*.test.ts",
   "src/security/**/*.test.ts",
   "src/cache/{canonical,codec,conditions,params,poll}.test.ts",
-  "src/gateway/{auth,commands,encoding,options,request}.test.ts",
+  "src/core/**/*.test.ts",
+  "src/gateway/{auth,encoding,options,request}.test.ts",
   "src/priority/codec.test.ts",
-  "src/**/{retry,with-retry,validation}.test.ts",
-  "src/transport/tcp-sentinel.test.ts",
+  "src/transport/ioredis/sentinel.test.ts",
+  "test/docs/*.test.ts",
   "test/bundle/*.test.ts",
   "test/ha/config.test.ts",
   "test/lua-generated.test.ts",

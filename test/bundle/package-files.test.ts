@@ -26,7 +26,7 @@ describe("package files", () => {
       .map((file) => relative(root, file));
     expect(inputs).toContain("src/index.ts");
     expect(inputs).toContain("worker/app/index.ts");
-    expect(inputs.filter((file) => !/^(src|worker)\//.test(file))).toEqual([]);
+    expect(inputs.filter((file) => !/^(src|worker|cli)\//.test(file))).toEqual([]);
     expect(inputs.filter((file) => /\.test\.ts$|(^|\/)testing\.ts$/.test(file))).toEqual([]);
   });
 
