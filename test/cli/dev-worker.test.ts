@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDevArgs } from "../../cli/dev.js";
 import { runCli } from "../helpers/cli.js";
-import { devBanner, refuses } from "../helpers/dev-banner.js";
+import { devBanner, refuses, stopDev } from "../helpers/dev-banner.js";
 import { freePort } from "../helpers/free-port.js";
 import { fourCalls } from "../worker/four-calls.js";
 
@@ -97,7 +97,7 @@ describe("redge dev with the worker", () => {
       // No orphan: wrangler's whole group (its node child, esbuild, workerd) is gone.
       for (const pgid of workerGroups) expect(liveMembersOf(pgid)).toBe(0);
     } finally {
-      if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+      await stopDev(cli);
       for (const pgid of groupsMentioning(join(cwd, ".redge/worker"))) {
         try {
           process.kill(-pgid, "SIGKILL");
@@ -135,7 +135,7 @@ describe("redge dev with the worker", () => {
       // Redis (started before the worker) is stopped too.
       expect(running(redisPid)).toBe(false);
     } finally {
-      if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+      await stopDev(cli);
       for (const pgid of groupsMentioning(config)) {
         try {
           process.kill(-pgid, "SIGKILL");

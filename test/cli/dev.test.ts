@@ -8,7 +8,7 @@ import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { parseDevArgs } from "../../cli/dev.js";
 import { type CliRun, runCli } from "../helpers/cli.js";
-import { devBanner, refuses } from "../helpers/dev-banner.js";
+import { devBanner, refuses, stopDev } from "../helpers/dev-banner.js";
 import { freePort } from "../helpers/free-port.js";
 
 const _root = fileURLToPath(new URL("../..", import.meta.url));
@@ -30,9 +30,7 @@ const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>
     env,
   });
 
-function kill(cli: CliRun) {
-  if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
-}
+const kill = stopDev;
 
 describe("redge dev", () => {
   it("runs redis + gateway, keeps token and data across restarts, stops on SIGINT", async () => {
@@ -88,7 +86,7 @@ describe("redge dev", () => {
       expect(first.stderr()).toMatch(/SIGINT received/);
       expect(await refuses(redisPort)).toBe(true);
     } finally {
-      kill(first);
+      await kill(first);
     }
 
     const second = run(["dev", "--port", String(port)], cwd);
@@ -102,7 +100,7 @@ describe("redge dev", () => {
       expect(await second.exited).toBe(0);
       expect(await refuses(Number(new URL(shown.redis).port))).toBe(true);
     } finally {
-      kill(second);
+      await kill(second);
     }
   });
 
@@ -136,7 +134,7 @@ describe("redge dev", () => {
       expect(await cli.exited).toBe(0);
       expect(cli.stdout() + cli.stderr()).not.toContain(password);
     } finally {
-      kill(cli);
+      await kill(cli);
     }
   });
 
@@ -183,7 +181,7 @@ describe("redge dev", () => {
       expect(await cli.exited).toBe(1);
       expect(cli.stderr()).toMatch(/redis-server exited unexpectedly \(signal SIGKILL\)/);
     } finally {
-      kill(cli);
+      await kill(cli);
     }
   });
 

@@ -47,3 +47,28 @@ export function refuses(port: number): Promise<boolean> {
     socket.once("error", () => resolve(true));
   });
 }
+
+/**
+ * Cleanup for a `redge dev` a test started, whatever state the test left it in: Ctrl-C first (dev
+ * stops the worker, the gateway and Redis itself), SIGKILL if it does not exit within 15 s, and
+ * then the redis-server child by the pid the banner printed, which a killed dev cannot stop. A
+ * test that fails half-way must not leave a Redis running.
+ */
+export async function stopDev(cli: CliRun): Promise<void> {
+  if (cli.child.exitCode === null && cli.child.signalCode === null) {
+    cli.child.kill("SIGINT");
+    const exited = await Promise.race([
+      cli.exited.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000)),
+    ]);
+    if (!exited) cli.child.kill("SIGKILL");
+  }
+  const pid = Number(/redis-server pid (\d+)/.exec(cli.stdout())?.[1]);
+  if (pid > 0) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone, as it should be.
+    }
+  }
+}
