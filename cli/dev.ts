@@ -16,6 +16,7 @@ import { redact } from "../src/core/redact.js";
 import { allowSet, createGateway, type Gateway } from "../src/gateway/index.js";
 import { argsOrExit, list, type ParsedArgs, parseOptions } from "./args.js";
 import { type CliContext, EXIT_USAGE, type Subcommand } from "./context.js";
+import { prepareDocsAssets } from "./dev/docs-assets.js";
 import { createDevGatewayUser, DEV_GATEWAY_USER } from "./dev/gateway-user.js";
 import {
   describeExit,
@@ -318,16 +319,20 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     const cancel = new AbortController();
     void shutdown.then(() => cancel.abort());
     try {
+      const docs = prepareDocsAssets(join(cwd, WORKER_DIR, "assets"));
       workerChild = await startWorkerChild({
         ...worker,
         dir: join(cwd, WORKER_DIR),
         host: args.host,
         port: args.workerPort,
+        assetsDir: docs?.dir,
         vars: {
           // The worker reaches the gateway as it would reach Upstash: REST, with a token.
           UPSTASH_REDIS_REST_URL: loopbackUrl(url),
           UPSTASH_REDIS_REST_TOKEN: token,
           REDGE_TOKENS: token,
+          // /docs from the assets above, not a CDN (see dev/docs-assets.ts).
+          ...(docs ? { REDGE_DOCS_ASSETS_VERSION: docs.version } : {}),
         },
         onLine: (line) => context.err(`worker: ${redact(line)}`),
         signal: cancel.signal,

@@ -79,6 +79,8 @@ export interface StartWorkerChildOptions {
   port: number;
   /** The worker's environment: gateway URL and token, app tokens. Written owner-only. */
   vars: Record<string, string>;
+  /** A directory `wrangler dev` serves as static assets in front of the worker (`[assets]`). */
+  assetsDir?: string | undefined;
   /** Each line wrangler writes (the worker's console.error included), for the terminal. */
   onLine?: (line: string) => void;
   /** Ctrl-C during startup: stop wrangler and reject with `WorkerChildAborted`. */
@@ -107,6 +109,9 @@ export async function startWorkerChild(options: StartWorkerChildOptions): Promis
       'name = "redge-dev"',
       `main = ${JSON.stringify(options.entry)}`,
       `compatibility_date = "${COMPATIBILITY_DATE}"`,
+      ...(options.assetsDir
+        ? ["", "[assets]", `directory = ${JSON.stringify(options.assetsDir)}`]
+        : []),
       "",
     ].join("\n"),
   );

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseDevArgs } from "../../cli/dev.js";
 import { runCli } from "../helpers/cli.js";
 import { devBanner, refuses, stopDev } from "../helpers/dev-banner.js";
+import { expectDocsServedLocally } from "../helpers/docs-page.js";
 import { freePort } from "../helpers/free-port.js";
 import { fourCalls } from "../worker/four-calls.js";
 
@@ -87,6 +88,9 @@ describe("redge dev with the worker", () => {
         shown.token,
         shown.redis,
       );
+
+      // /docs works offline: wrangler serves Swagger UI's files from .redge/worker/assets/.
+      await expectDocsServedLocally(shown.worker!, { platform: true });
 
       cli.child.kill("SIGINT");
       expect(await cli.exited).toBe(0);

@@ -46,11 +46,17 @@ export function edgeAppFromEnv(env: EnvSource): EdgeApp {
     issues.push(...error.issues.map((issue) => (issue.path === "" ? NEEDS_REST : issue)));
   }
   if (issues.length > 0 || !auth || !client) throw new ConfigError(issues);
+  // Set by `redge dev`, whose wrangler serves Swagger UI's files in front of the worker; a
+  // deployed worker loads them from the CDN.
+  const docsVersion = (env as Readonly<Record<string, unknown>>).REDGE_DOCS_ASSETS_VERSION;
   return createApp({
     client,
     tokens: auth.tokens,
     readOnlyTokens: auth.readOnlyTokens,
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    ...(typeof docsVersion === "string" && docsVersion !== ""
+      ? { docsAssets: { version: docsVersion, servedBy: "platform" as const } }
+      : {}),
     onError: logError,
   });
 }

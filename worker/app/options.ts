@@ -5,7 +5,7 @@
 import type { cors } from "hono/cors";
 import * as z from "zod";
 import { ConfigError, type RedgeClient } from "../../src/index.js";
-import type { DocsAssets } from "./routes/docs.js";
+import type { DocsAssets, PlatformDocsAssets } from "./routes/docs.js";
 
 export type CorsOptions = NonNullable<Parameters<typeof cors>[0]>;
 
@@ -34,6 +34,8 @@ const clientSchema = z.custom<RedgeClient>(
 function isBytes(v: unknown): boolean {
   return ArrayBuffer.isView(v) && (v as Uint8Array).BYTES_PER_ELEMENT === 1;
 }
+
+const versionSchema = z.string().regex(/^\d+\.\d+\.\d+$/, "must be a version like 5.35.0");
 
 export const appOptionsSchema = z
   .object({
@@ -71,10 +73,25 @@ export const appOptionsSchema = z
      */
     docsAssets: z
       .object({
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a version like 5.35.0"),
-        css: z.custom<Uint8Array>(isBytes, "must be a Uint8Array"),
-        js: z.custom<Uint8Array>(isBytes, "must be a Uint8Array"),
+        version: versionSchema,
+        css: z.unknown().optional(),
+        js: z.unknown().optional(),
+        // The platform serves the files at the same paths (redge dev: wrangler's static assets).
+        servedBy: z.literal("platform").optional(),
       })
+      .superRefine((assets, ctx) => {
+        if (assets.servedBy !== undefined) return;
+        for (const file of ["css", "js"] as const) {
+          if (!isBytes(assets[file])) {
+            ctx.addIssue({ code: "custom", path: [file], message: "must be a Uint8Array" });
+          }
+        }
+      })
+      .transform((assets): DocsAssets | PlatformDocsAssets =>
+        assets.servedBy !== undefined
+          ? { version: assets.version, servedBy: assets.servedBy }
+          : { version: assets.version, css: assets.css as Uint8Array, js: assets.js as Uint8Array },
+      )
       .optional(),
   })
   .superRefine((o, ctx) => {
@@ -100,7 +117,7 @@ export interface ResolvedAppOptions {
   maxBodyBytes: number;
   maxBufferedBytes: number;
   onError: ((error: unknown) => void) | undefined;
-  docsAssets: DocsAssets | undefined;
+  docsAssets: DocsAssets | PlatformDocsAssets | undefined;
 }
 
 /** Parses the options or throws a ConfigError listing every bad one (never echoing a token). */

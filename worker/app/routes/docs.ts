@@ -2,9 +2,11 @@
  * `GET /openapi.json` (OpenAPI 3.1, generated from the routes' zod schemas) and `GET /docs`
  * (Swagger UI).
  *
- * The docs page loads Swagger UI's stylesheet and script from one of two places:
+ * The docs page loads Swagger UI's stylesheet and script from one of three places:
  * - the app itself, when it is given the files (`docsAssets`; `startServer` and `redge serve`
  *   read them from the swagger-ui-dist package at start), so /docs works with no network;
+ * - the platform, at the same paths, when `docsAssets` is `{ version, servedBy: "platform" }`:
+ *   `redge dev` has `wrangler dev` serve the files as static assets in front of the worker;
  * - otherwise (Workers, Vercel Edge: no file system) a CDN, at the version pinned below.
  */
 import { swaggerUI } from "@hono/swagger-ui";
@@ -35,6 +37,12 @@ export interface DocsAssets {
   js: Uint8Array;
 }
 
+/** The files are served at docsAssetPaths(version) by the platform in front of the app. */
+export interface PlatformDocsAssets {
+  version: string;
+  servedBy: "platform";
+}
+
 /** Where the app serves the files: one path per version, so they may be cached for good. */
 export function docsAssetPaths(version: string): { css: string; js: string } {
   const base = `/docs/assets/swagger-ui-dist@${version}`;
@@ -43,7 +51,7 @@ export function docsAssetPaths(version: string): { css: string; js: string } {
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-export function docsRoutes(app: App, assets?: DocsAssets): void {
+export function docsRoutes(app: App, assets?: DocsAssets | PlatformDocsAssets): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
@@ -57,6 +65,7 @@ export function docsRoutes(app: App, assets?: DocsAssets): void {
     return;
   }
   app.get("/docs", swaggerUI({ ...page, baseUrl: "docs/assets", version: assets.version }));
+  if ("servedBy" in assets) return;
   const paths = docsAssetPaths(assets.version);
   app.get(paths.css, (c) =>
     c.body(assets.css as Uint8Array<ArrayBuffer>, 200, {
