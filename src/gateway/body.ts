@@ -12,27 +12,12 @@
 import { isUtf8 } from "node:buffer";
 import type { Context } from "hono";
 import type { ByteBudget } from "../web/byte-budget.js";
+import { nodeIncoming, readIncoming } from "../web/read-incoming.js";
 import { readLimited } from "../web/read-limited.js";
 
 export type BodyResult =
   | { ok: true; text: string }
   | { ok: false; reason: "too-large" | "busy" | "not-utf8" };
-
-interface NodeIncoming {
-  on(event: "data", listener: (chunk: Buffer) => void): unknown;
-  on(event: "end" | "close", listener: () => void): unknown;
-  on(event: "error", listener: (error: Error) => void): unknown;
-  removeAllListeners(event?: string): unknown;
-  pause(): unknown;
-  readableEnded?: boolean;
-}
-
-function nodeIncoming(c: Context): NodeIncoming | undefined {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  return incoming && typeof (incoming as NodeIncoming).on === "function"
-    ? (incoming as NodeIncoming)
-    : undefined;
-}
 
 function declaredTooLarge(c: Context, maxBytes: number): boolean {
   const declared = c.req.header("content-length");
@@ -53,46 +38,10 @@ export async function readBody(
   budget: ByteBudget,
 ): Promise<BodyResult> {
   if (declaredTooLarge(c, maxBytes)) return { ok: false, reason: "too-large" };
-  const incoming = nodeIncoming(c);
-  return incoming
-    ? readIncoming(incoming, maxBytes, budget)
-    : readWebBody(c.req.raw, maxBytes, budget);
-}
-
-function readIncoming(
-  incoming: NodeIncoming,
-  maxBytes: number,
-  budget: ByteBudget,
-): Promise<BodyResult> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (result: BodyResult | Error) => {
-      if (settled) return;
-      settled = true;
-      incoming.removeAllListeners("data");
-      budget.give(size);
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    incoming.on("data", (chunk: Buffer) => {
-      if (size + chunk.length > maxBytes || !budget.take(chunk.length)) {
-        // Stop reading: the refusal goes out and the server closes the connection behind it.
-        incoming.pause();
-        finish({ ok: false, reason: size + chunk.length > maxBytes ? "too-large" : "busy" });
-        return;
-      }
-      size += chunk.length;
-      chunks.push(chunk);
-    });
-    incoming.on("end", () =>
-      finish(decode(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))),
-    );
-    // A client that goes away mid-upload: its bytes are given back at once.
-    incoming.on("close", () => finish(new Error("the request was aborted")));
-    incoming.on("error", (error) => finish(error));
-  });
+  const incoming = nodeIncoming(c.env);
+  if (!incoming) return readWebBody(c.req.raw, maxBytes, budget);
+  const read = await readIncoming(incoming, maxBytes, budget);
+  return read.ok ? decode(read.bytes) : { ok: false, reason: read.reason };
 }
 
 async function readWebBody(
