@@ -1,7 +1,8 @@
 /**
- * Reads a request body as text, refusing it once it passes `maxBytes` without buffering more, and
- * refusing bytes that are not UTF-8 (decoding would replace them with U+FFFD, so different keys
- * would become one).
+ * Reads a request body, refusing it once it passes `maxBytes` without buffering more: as text for
+ * JSON bodies, refusing bytes that are not UTF-8 (decoding would replace them with U+FFFD, so
+ * different keys would become one), or as raw bytes for path-style commands, whose body is an
+ * argument byte for byte.
  *
  * Under @hono/node-server the body is read straight from Node's `IncomingMessage` (passed as
  * `c.env.incoming`): going through the web `Request` builds an undici Request and a web stream per
@@ -19,37 +20,44 @@ export type BodyResult =
   | { ok: true; text: string }
   | { ok: false; reason: "too-large" | "busy" | "not-utf8" };
 
+/** The raw bytes of a body (path-style commands append them as they are, binary included). */
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: "too-large" | "busy" };
+
 function declaredTooLarge(c: Context, maxBytes: number): boolean {
   const declared = c.req.header("content-length");
   return declared !== undefined && Number(declared) > maxBytes;
 }
 
-function decode(bytes: Uint8Array): BodyResult {
-  if (!isUtf8(bytes)) return { ok: false, reason: "not-utf8" };
-  return {
-    ok: true,
-    text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),
-  };
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Reads a body as UTF-8 text (JSON bodies). */
 export async function readBody(
   c: Context,
   maxBytes: number,
   budget: ByteBudget,
 ): Promise<BodyResult> {
-  if (declaredTooLarge(c, maxBytes)) return { ok: false, reason: "too-large" };
-  const incoming = nodeIncoming(c.env);
-  if (!incoming) return readWebBody(c.req.raw, maxBytes, budget);
-  const read = await readIncoming(incoming, maxBytes, budget);
-  return read.ok ? decode(read.bytes) : { ok: false, reason: read.reason };
+  const read = await readBodyBytes(c, maxBytes, budget);
+  if (!read.ok) return read;
+  if (!isUtf8(read.bytes)) return { ok: false, reason: "not-utf8" };
+  return { ok: true, text: read.bytes.toString("utf8") };
 }
 
-async function readWebBody(
-  request: Request,
+/** Reads a body's bytes, with the same limits. */
+export async function readBodyBytes(
+  c: Context,
   maxBytes: number,
   budget: ByteBudget,
-): Promise<BodyResult> {
-  if (!request.body) return { ok: true, text: "" };
-  const read = await readLimited(request.body, maxBytes, budget);
-  return read.ok ? decode(read.bytes) : { ok: false, reason: read.reason };
+): Promise<BytesResult> {
+  if (declaredTooLarge(c, maxBytes)) return { ok: false, reason: "too-large" };
+  const incoming = nodeIncoming(c.env);
+  const read = incoming
+    ? await readIncoming(incoming, maxBytes, budget)
+    : c.req.raw.body
+      ? await readLimited(c.req.raw.body, maxBytes, budget)
+      : { ok: true as const, bytes: new Uint8Array(0) };
+  return read.ok ? { ok: true, bytes: asBuffer(read.bytes) } : { ok: false, reason: read.reason };
 }
