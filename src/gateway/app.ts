@@ -245,7 +245,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       // As every request: nothing is served while the start-up checks refuse to.
       await tableFor();
       const outcome = await subscribe(kind, segments.slice(1), options.pubsub);
-      if (outcome.ok) return outcome.response;
+      if (outcome.ok) return c.body(outcome.stream, 200, outcome.headers);
       if ("status" in outcome) {
         if (outcome.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
         return errorReply(c, outcome.status, outcome.message);

@@ -17,7 +17,8 @@ export type ParsedCommand = string[];
 /** Whether `JSON.parse` surely kept a number as written (bar a trailing `.0` or such). */
 function readExactly(value: number): boolean {
   if (Number.isSafeInteger(value)) return true;
-  if (Number.isInteger(value)) return false;
+  // Beyond 2^53, or beyond the doubles (1e400 reads as Infinity).
+  if (Number.isInteger(value) || !Number.isFinite(value)) return false;
   const text = String(value);
   // Up to 15 significant digits a double gives back the decimal it was read from.
   return !text.includes("e") && text.replace(/^-?0*|\./g, "").length <= 15;
@@ -44,7 +45,6 @@ function toArgument(value: unknown): string | null | undefined | typeof INEXACT 
     case "string":
       return isWellFormed(value) ? value : null;
     case "number":
-      // JSON cannot carry NaN or Infinity, so every number here is finite.
       return readExactly(value) ? String(value) : INEXACT;
     case "boolean":
       return value ? "true" : "false";

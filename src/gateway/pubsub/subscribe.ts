@@ -24,7 +24,7 @@ export const SSE_ROUTES: Readonly<Record<string, TopicKind>> = {
 };
 
 export type SubscribeOutcome =
-  | { ok: true; response: Response }
+  | { ok: true; stream: ReadableStream<Uint8Array>; headers: Record<string, string> }
   | { ok: false; status: 400 | 503; message: string }
   | { ok: false; error: unknown };
 
@@ -83,14 +83,12 @@ export async function subscribe(
   client.onClose(leaveAll);
   return {
     ok: true,
-    response: new Response(client.stream, {
-      status: 200,
-      headers: {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        // Proxies such as nginx would otherwise hold events back to fill a buffer.
-        "x-accel-buffering": "no",
-      },
-    }),
+    stream: client.stream,
+    headers: {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      // Proxies such as nginx would otherwise hold events back to fill a buffer.
+      "x-accel-buffering": "no",
+    },
   };
 }
