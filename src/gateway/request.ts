@@ -19,9 +19,10 @@ function readExactly(value: number): boolean {
   if (Number.isSafeInteger(value)) return true;
   // Beyond 2^53, or beyond the doubles (1e400 reads as Infinity).
   if (Number.isInteger(value) || !Number.isFinite(value)) return false;
+  // Up to 15 significant digits a double gives back the decimal it was read from; 16 characters
+  // with the point hold at most 15 digits (fewer with a sign or leading zeros: a cautious bound).
   const text = String(value);
-  // Up to 15 significant digits a double gives back the decimal it was read from.
-  return !text.includes("e") && text.replace(/^-?0*|\./g, "").length <= 15;
+  return text.length <= 16 && !text.includes("e");
 }
 
 /** A number `JSON.parse` may have rounded: the body must be parsed again, keeping digits. */
