@@ -282,3 +282,17 @@ describe("numbers beyond 2^53", () => {
     expect(await direct.get(key("f"))).toBe("1.5");
   });
 });
+
+describe("what the gateway keeps", () => {
+  it("runs a real pipeline of 10,000 commands in one request, in order", async () => {
+    const commands = Array.from({ length: 10_000 }, () => ["INCR", key("many")]);
+    // The gateway with the default body limit (the other one caps bodies at 64 KiB).
+    const answer = await send("/pipeline", {
+      method: "POST",
+      body: JSON.stringify(commands),
+      target: withQueryToken,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual(Array.from({ length: 10_000 }, (_, i) => ({ result: i + 1 })));
+  });
+});
