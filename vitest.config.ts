@@ -17,6 +17,7 @@ const UNIT = [
   "src/gateway/pubsub/*.test.ts",
   "src/priority/codec.test.ts",
   "src/transport/ioredis/sentinel.test.ts",
+  "src/transport/pubsub/*.test.ts",
   "test/docs/*.test.ts",
   "test/bundle/*.test.ts",
   "test/ha/config.test.ts",

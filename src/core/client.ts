@@ -17,12 +17,18 @@ import type {
   RedisCommand,
   RedisReply,
 } from "./port.js";
+import {
+  channelNameSchema,
+  type SubscribeOptions,
+  type SubscribeTargets,
+  Subscription,
+} from "./pubsub.js";
 import { classifyCommand } from "./read-commands.js";
 import { redact } from "./redact.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, runWithRetry } from "./retry.js";
 import { Script } from "./script.js";
 import type { ServerAddress, ServerRole, Topology } from "./topology.js";
-import { parseInput } from "./validation.js";
+import { parseInput, rawTextSchema } from "./validation.js";
 
 export interface CallOptions {
   /** Give up waiting after this many ms (default: the client's `commandTimeoutMs`). */
@@ -127,6 +133,8 @@ export class CoreClient {
   /** Applied to every write unless a call says otherwise. */
   readonly durableWrites: DurableWrites | undefined;
   #closed = false;
+  /** Open subscriptions, closed with the client. */
+  readonly #subscriptions = new Set<Subscription>();
 
   constructor(port: CommandPort, options: ClientOptions = {}) {
     this.#port = port;
@@ -279,6 +287,48 @@ export class CoreClient {
     );
   }
 
+  /**
+   * Subscribes to channels (`"news"`, `["a", "b"]`) and glob patterns (`{ patterns: ["news.*"] }`)
+   * and returns an async iterator of events: `subscribed` per channel or pattern once the server
+   * confirmed it, `message` / `pmessage`, and `reconnected` after a dropped stream was replaced
+   * (with the retry policy's backoff, or `options.reconnect`). Messages published while no stream
+   * was open are lost: Redis pub/sub delivers at most once. `break`, `close()`, the signal or
+   * `client.close()` end it.
+   *
+   * REST: one server-sent-event request per kind (`POST /subscribe/...`, `/psubscribe/...`) over
+   * fetch; TCP: a subscriber connection of its own. Nothing opens before the first `next()`.
+   *
+   * @throws ValidationError for a bad name (nothing opened)
+   */
+  subscribe(targets: SubscribeTargets, options?: SubscribeOptions): Subscription {
+    if (this.#closed) throw new ConnectionError("The client is closed", { sent: false });
+    const subscription: Subscription = new Subscription({
+      port: this.#port,
+      targets,
+      options,
+      retryPolicy: this.retryPolicy,
+      onRetry: this.#onRetry,
+      onEnd: () => this.#subscriptions.delete(subscription),
+    });
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * Publishes `message` on `channel` (PUBLISH) and resolves with how many subscribers received it
+   * (on a Cluster: those connected to the node that ran it). Not retried after a fault that may
+   * have delivered it: a message sent twice would reach its subscribers twice.
+   */
+  async publish(
+    channel: string,
+    message: string,
+    options?: Omit<CallOptions, "idempotent">,
+  ): Promise<number> {
+    const name = parseInput(channelNameSchema, channel, "channel");
+    const text = parseInput(rawTextSchema, message, "message");
+    return Number(await this.command(["PUBLISH", name, text], { ...options, idempotent: false }));
+  }
+
   /** PINGs the server once. Never throws: a failure is reported in the result. */
   async health(options: { timeoutMs?: number } = {}): Promise<HealthReport> {
     const started = performance.now();
@@ -345,6 +395,7 @@ export class CoreClient {
     }
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#port.close({ timeoutMs });
   }
 

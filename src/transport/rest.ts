@@ -16,10 +16,13 @@ import type {
   CommandOutcome,
   CommandPort,
   PortCallOptions,
+  PortPubSubEvent,
+  PubSubTargets,
   RedisCommand,
   RedisReply,
 } from "../core/port.js";
 import { redact } from "../core/redact.js";
+import { restSubscribe } from "./pubsub/rest-subscribe.js";
 import { wireFault } from "./wire-errors.js";
 
 export interface RestPortOptions {
@@ -74,13 +77,17 @@ interface UpstashResult {
   error?: string;
 }
 
-/** `@upstash/redis`' fetch-based HTTP client as a RestRequester (the edge default). */
-function upstashRequester(options: RestPortOptions): RestRequester {
-  const redis = new UpstashRequester({
+/**
+ * The `@upstash/redis` client of a REST port: its HTTP layer carries the port's commands (which
+ * never deserialize: the port hands on the requester's raw `{ result }`), and `client.redis`
+ * is this client itself, with the library's own deserialization default for typed commands.
+ */
+function upstashClient(options: RestPortOptions): UpstashRequester {
+  return new UpstashRequester({
     url: options.url,
     token: options.token,
-    automaticDeserialization: false,
-    // The client retries with its own policy (transient faults only, idempotency-aware).
+    // The client retries with its own policy (transient faults only, idempotency-aware); typed
+    // commands through `client.redis` are not retried either (see docs/client.md).
     retry: false,
     enableTelemetry: false,
     enableAutoPipelining: false,
@@ -91,7 +98,10 @@ function upstashRequester(options: RestPortOptions): RestRequester {
     // after decoding).
     responseEncoding: false,
   });
-  const requester: Requester = redis.requester;
+}
+
+/** `@upstash/redis`' fetch-based HTTP client as a RestRequester (the edge default). */
+function upstashRequester(requester: Requester): RestRequester {
   return {
     request: ({ path, body, signal }) =>
       requester.request({
@@ -107,10 +117,37 @@ function upstashRequester(options: RestPortOptions): RestRequester {
 export class RestPort implements CommandPort {
   readonly kind = "rest" as const;
   readonly #requester: RestRequester;
+  readonly #url: string;
+  readonly #token: string;
+  /** The `@upstash/redis` client whose HTTP layer this port sends through (default requester). */
+  readonly #upstash: Redis | undefined;
   #closed = false;
 
   constructor(options: RestPortOptions) {
-    this.#requester = options.requester ?? upstashRequester(options);
+    this.#url = options.url;
+    this.#token = options.token;
+    if (options.requester) {
+      this.#requester = options.requester;
+    } else {
+      const upstash = upstashClient(options);
+      this.#upstash = upstash;
+      this.#requester = upstashRequester(upstash.requester);
+    }
+  }
+
+  /**
+   * The `@upstash/redis` client sharing this port's HTTP layer (URL, token, read-your-writes
+   * token), with the library's defaults for its typed commands (automatic deserialization on);
+   * `undefined` when the port was given a requester of its own (Node: see src/node.ts).
+   */
+  get upstash(): Redis | undefined {
+    return this.#upstash;
+  }
+
+  /** Server-sent events from `POST /subscribe/...` and `/psubscribe/...`, over fetch. */
+  subscribe(targets: PubSubTargets, signal: AbortSignal): AsyncIterable<PortPubSubEvent> {
+    if (this.#closed) throw new ConnectionError("The REST client is closed", { sent: false });
+    return restSubscribe({ url: this.#url, token: this.#token }, targets, signal);
   }
 
   async command(command: RedisCommand, options?: PortCallOptions): Promise<RedisReply> {

@@ -23,6 +23,8 @@ import type {
   DedicatedConnectionOptions,
   PortCallOptions,
   PortCloseOptions,
+  PortPubSubEvent,
+  PubSubTargets,
   RedisCommand,
   RedisReply,
 } from "../core/port.js";
@@ -50,6 +52,7 @@ import {
   topologyFromRole,
 } from "./ioredis/topology.js";
 import { type Lease, ResourcePool } from "./pool.js";
+import { tcpSubscribe } from "./pubsub/tcp-subscribe.js";
 
 export type { TcpConfig } from "./ioredis/connect.js";
 export { closeConnection, dropConnection } from "./ioredis/connect.js";
@@ -324,6 +327,16 @@ export class TcpPort implements CommandPort {
         }),
       options,
     );
+  }
+
+  /**
+   * A subscriber connection of its own per stream (see pubsub/tcp-subscribe.ts), outside the
+   * dedicated pool: a subscription lasts as long as its caller wants, and must not hold a
+   * connection that blocking reads wait for.
+   */
+  subscribe(targets: PubSubTargets, signal: AbortSignal): AsyncIterable<PortPubSubEvent> {
+    if (this.#closed) throw new ConnectionError("The TCP client is closed", { sent: false });
+    return tcpSubscribe({ config: this.#config, follower: this.#follower }, targets, signal);
   }
 
   /**
