@@ -150,7 +150,10 @@ export class TcpPort implements CommandPort {
 
   #masterCommand(command: RedisCommand): Promise<RedisReply> {
     const [name, ...args] = command;
-    return this.#track(name, () => this.connection.call(name, ...args) as Promise<RedisReply>);
+    return this.#track(
+      name,
+      () => this.connection.call(wireName(name), ...args) as Promise<RedisReply>,
+    );
   }
 
   /**
@@ -202,7 +205,7 @@ export class TcpPort implements CommandPort {
   ): Promise<CommandOutcome[]> {
     const durable = options?.durable;
     const pipeline = this.connection.pipeline();
-    for (const [name, ...args] of commands) pipeline.call(name, ...args);
+    for (const [name, ...args] of commands) pipeline.call(wireName(name), ...args);
     // WAIT in the same pipeline: it runs on the connection (and, in a Cluster, the node) that
     // just wrote, after the writes; a WAIT sent later could land on a new connection whose
     // writes are nothing and would acknowledge at once.
@@ -227,7 +230,7 @@ export class TcpPort implements CommandPort {
     // MULTI, the commands and EXEC are written to the socket together, and Redis runs one
     // connection's commands in order, so sharing the connection cannot interleave transactions.
     const multi = this.connection.multi();
-    for (const [name, ...args] of commands) multi.call(name, ...args);
+    for (const [name, ...args] of commands) multi.call(wireName(name), ...args);
     const results = await this.#track("exec", () => multi.exec());
     if (results === null)
       throw new CommandError("EXECABORT Transaction aborted", { command: "exec" });
@@ -244,7 +247,7 @@ export class TcpPort implements CommandPort {
   ): Promise<CommandOutcome[]> {
     const pipeline = this.connection.pipeline();
     pipeline.call("MULTI");
-    for (const [name, ...args] of commands) pipeline.call(name, ...args);
+    for (const [name, ...args] of commands) pipeline.call(wireName(name), ...args);
     pipeline.call("EXEC");
     pipeline.call("WAIT", durable.replicas, durable.timeoutMs);
     const results = await this.#track("exec", () => pipeline.exec());
@@ -402,6 +405,15 @@ export class TcpPort implements CommandPort {
 }
 
 /**
+ * The command name as sent to ioredis. ioredis rewrites replies by lower-case command name
+ * (`hgetall` into an object), which would make the port's reply depend on how the caller spelled
+ * the name (`@upstash/redis` spells it in lower case); upper case reaches Redis unchanged.
+ */
+function wireName(name: string): string {
+  return name.length === 7 && name.toLowerCase() === "hgetall" ? "HGETALL" : name;
+}
+
+/**
  * Whether a command only reads, so it may go to a replica. PING stays on the master: it is how
  * `health()` checks the server that takes the writes.
  */
@@ -505,7 +517,7 @@ function dedicatedCommand(
       reject(abortError());
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    (connection.call(name, ...args) as Promise<RedisReply>).then(
+    (connection.call(wireName(name), ...args) as Promise<RedisReply>).then(
       (reply) => {
         signal?.removeEventListener("abort", onAbort);
         resolve(reply);
