@@ -8,8 +8,8 @@
  * - `["pipeline"]` / `["multi-exec"]`: `[{ result } | { error }, …]` (a transaction Redis refused
  *   while queuing throws, as the REST API's 400 does);
  * - `["subscribe", …]` / `["psubscribe", …]` with `onMessage`: the event stream's data lines
- *   (`subscribe,<channel>,<count>`, `message,<channel>,<message>`, …) from `client.subscribe`,
- *   until the request's signal fires.
+ *   (`subscribe,<channel>,<count>`, `message,<channel>,<message>`, …) from `client.subscribe`
+ *   (so it reconnects like any redge subscription), until the request's signal fires.
  * Arguments are converted as the REST API converts them (booleans become "true" / "false"), and
  * replies are plain text, so base64 (`Upstash-Encoding`) never applies. Calls are not retried, as
  * the REST path's HTTP client is told not to (`retry: false`); they get the client's deadline.
@@ -25,6 +25,7 @@ import {
 import type { CoreClient } from "../core/client.js";
 import { CommandError, ValidationError } from "../core/errors.js";
 import type { CommandOutcome, RedisArg, RedisCommand } from "../core/port.js";
+import type { PubSubEvent } from "../core/pubsub.js";
 
 const NO_RETRY = { retry: false } as const;
 
@@ -84,8 +85,10 @@ async function batch(
 }
 
 /**
- * Feeds `onMessage` the event stream's data lines, in the background, as the REST API's stream
- * would; resolves at once with `{ result: 1 }`, as @upstash/redis' HTTP client does.
+ * Feeds `onMessage` the event stream's data lines, as the REST API's stream would. Resolves with
+ * `{ result: 1 }` once the first event arrived, as @upstash/redis' HTTP client does once the
+ * stream's answer came, and rejects when the subscription could not start (its Subscriber
+ * reports that as an "error" event); later events are delivered in the background.
  */
 async function subscribe(
   client: CoreClient,
@@ -93,23 +96,37 @@ async function subscribe(
   names: string[],
   req: UpstashRequest,
 ): Promise<UpstashResponse<number>> {
-  const onMessage = req.onMessage;
+  const deliver = (event: PubSubEvent) => {
+    const line = dataLine(route, event);
+    if (line !== undefined) req.onMessage?.(line);
+  };
   const subscription = client.subscribe(
     route === "subscribe" ? { channels: names } : { patterns: names },
     req.signal ? { signal: req.signal } : {},
   );
+  const first = await subscription.next();
+  if (first.done) return { result: 1 };
+  deliver(first.value);
   (async () => {
-    for await (const event of subscription) {
-      if (event.type === "subscribed") onMessage?.(`${route},${event.name},${event.count}`);
-      else if (event.type === "message") onMessage?.(`message,${event.channel},${event.message}`);
-      else if (event.type === "pmessage") {
-        onMessage?.(`pmessage,${event.pattern},${event.channel},${event.message}`);
-      }
-    }
+    for await (const event of subscription) deliver(event);
   })().catch(() => {
     // As @upstash/redis' reader does with a broken stream: the subscriber stops hearing.
   });
   return { result: 1 };
+}
+
+/** The event stream's data line for `event` (`reconnected` has none in the REST format). */
+function dataLine(route: string, event: PubSubEvent): string | undefined {
+  switch (event.type) {
+    case "subscribed":
+      return `${route},${event.name},${event.count}`;
+    case "message":
+      return `message,${event.channel},${event.message}`;
+    case "pmessage":
+      return `pmessage,${event.pattern},${event.channel},${event.message}`;
+    default:
+      return undefined;
+  }
 }
 
 /** A command of the REST body: strings and numbers as they are, booleans as the API spells them. */

@@ -156,6 +156,22 @@ describe("REST subscriber (event-stream server)", () => {
     await Promise.all([wrongToken.close(), noPubSub.close()]);
   });
 
+  it("speaks the format @upstash/redis' own Subscriber reads (client.redis on the edge client)", async () => {
+    const channel = `rest:${tag}:upstash`;
+    const subscriber = client.redis.subscribe<{ n: number }>([channel]);
+    const ready = new Promise<void>((resolve, reject) => {
+      subscriber.on("subscribe", () => resolve());
+      subscriber.on("error", reject);
+    });
+    const message = new Promise<unknown>((resolve) => subscriber.on("message", resolve));
+    await ready;
+    expect(await publisher.publish(channel, JSON.stringify({ n: 1 }))).toBe(1);
+    expect(await message).toEqual({ channel, message: { n: 1 } });
+    const closed = once(sse.events, "closed");
+    await subscriber.unsubscribe();
+    await closed;
+  });
+
   it("refuses bad names before opening anything", async () => {
     const attempts: unknown[] = [];
     const count = (path: unknown) => attempts.push(path);
