@@ -1,5 +1,5 @@
 /**
- * The redge edge app: cache, subject, priority-queue and stream endpoints over one redge client,
+ * The redge edge app: cache, subject, priority-queue, stream and pub/sub endpoints over one redge client,
  * with bearer auth, zod validation and an OpenAPI document. Web standards only, so the same app
  * runs on Cloudflare Workers, Vercel Edge and Node (see worker/adapter/cloudflare/index.ts, vercel.ts, node.ts).
  *
@@ -18,6 +18,7 @@ import { redgeClient } from "./middleware.js";
 import { notFoundHandler } from "./not-found.js";
 import { type AppOptions, resolveAppOptions } from "./options.js";
 import { cacheRoutes } from "./routes/cache.js";
+import { channelRoutes } from "./routes/channels.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
 import { queueRoutes } from "./routes/queues.js";
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions): App {
   subjectRoutes(app);
   queueRoutes(app);
   streamRoutes(app);
+  channelRoutes(app);
   docsRoutes(app, o.docsAssets);
 
   app.notFound(notFoundHandler(app));
