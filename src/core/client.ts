@@ -6,6 +6,7 @@
 
 import { createDeadline } from "./call.js";
 import { assertCommand, assertCommands } from "./command-input.js";
+import { asyncDispose } from "./dispose.js";
 import { CommandError, ConnectionError, RedgeError, ValidationError } from "./errors.js";
 import type { DurableWrites } from "./fields.js";
 import { durableWritesSchema } from "./fields.js";
@@ -111,13 +112,6 @@ export interface HealthReport {
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
-
-/**
- * `Symbol.asyncDispose`, for `await using client = …`. Runtimes without it yet get the symbol
- * that TypeScript's and esbuild's `using` helpers fall back to.
- */
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
  * The client every capability takes: commands, pipelines, transactions and scripts over one

@@ -8,6 +8,7 @@
  * such a gap, so a caller that cannot miss anything knows to re-read its state.
  */
 import * as z from "zod";
+import { asyncDispose } from "./dispose.js";
 import { AbortedError, isTransient, RedgeError } from "./errors.js";
 import type { CommandPort, PortPubSubEvent, PubSubTargets } from "./port.js";
 import { redact } from "./redact.js";
@@ -49,21 +50,15 @@ export const channelNameSchema = z
   .refine((s) => !CONTROL.test(s), "must not contain control characters")
   .refine(isWellFormed, NOT_WELL_FORMED);
 
-const targetListSchema = z
-  .array(channelNameSchema)
-  .max(MAX_SUBSCRIPTION_TARGETS, `must hold at most ${MAX_SUBSCRIPTION_TARGETS} names`)
-  .optional();
+const MAX = MAX_SUBSCRIPTION_TARGETS;
+const targetListSchema = z.array(channelNameSchema).max(MAX, `must hold at most ${MAX} names`);
 
 const targetsSchema = z
-  .strictObject({ channels: targetListSchema, patterns: targetListSchema })
-  .refine(
-    (t) => (t.channels?.length ?? 0) + (t.patterns?.length ?? 0) > 0,
-    "must name at least one channel or pattern",
-  )
-  .refine(
-    (t) => (t.channels?.length ?? 0) + (t.patterns?.length ?? 0) <= MAX_SUBSCRIPTION_TARGETS,
-    `must name at most ${MAX_SUBSCRIPTION_TARGETS} channels and patterns in all`,
-  );
+  .strictObject({ channels: targetListSchema.optional(), patterns: targetListSchema.optional() })
+  .refine((t) => {
+    const count = (t.channels?.length ?? 0) + (t.patterns?.length ?? 0);
+    return count > 0 && count <= MAX;
+  }, `must name 1 to ${MAX} channels and patterns in all`);
 
 /** `"news"`, `["news", "sports"]` or `{ channels?: [...], patterns?: ["news.*"] }`. */
 export type SubscribeTargets =
@@ -82,17 +77,20 @@ export interface SubscribeOptions {
   reconnect?: boolean | Partial<RetryPolicy>;
 }
 
+const delaySchema = z.number().int().min(0).max(3_600_000);
 const optionsSchema = z.strictObject({
   signal: abortSignalSchema.optional(),
   reconnect: z
     .union([
       z.boolean(),
-      z.strictObject({
-        retries: z.number().int().min(0).max(1_000).optional(),
-        baseDelayMs: z.number().int().min(0).max(3_600_000).optional(),
-        maxDelayMs: z.number().int().min(0).max(3_600_000).optional(),
-        jitter: z.boolean().optional(),
-      }),
+      z
+        .strictObject({
+          retries: z.number().int().min(0).max(1_000),
+          baseDelayMs: delaySchema,
+          maxDelayMs: delaySchema,
+          jitter: z.boolean(),
+        })
+        .partial(),
     ])
     .optional(),
 });
@@ -122,10 +120,6 @@ export interface SubscriptionSetup {
   /** Called once when the subscription has finished (closed, stopped or failed). */
   onEnd?: (() => void) | undefined;
 }
-
-/** `Symbol.asyncDispose`, or the symbol TypeScript's `using` helpers fall back to. */
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
  * A live subscription: an async iterator of events (`for await (const event of subscription)`).

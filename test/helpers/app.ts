@@ -11,7 +11,10 @@ import { createApp } from "../../worker/app/index.js";
 export const TOKEN = "rw-token-0123456789";
 export const READ_TOKEN = "ro-token-0123456789";
 
-export function makeApp(client: RedgeClient, extra: { maxBodyBytes?: number } = {}): App {
+export function makeApp(
+  client: RedgeClient,
+  extra: { maxBodyBytes?: number; maxEventStreams?: number } = {},
+): App {
   return createApp({ client, tokens: [TOKEN], readOnlyTokens: [READ_TOKEN], ...extra });
 }
 

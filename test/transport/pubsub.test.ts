@@ -150,7 +150,7 @@ describe("REST subscriber (event-stream server)", () => {
       .subscribe(`rest:${tag}:x`)
       .next()
       .catch((e: unknown) => e);
-    expect((missing as Error).message).toMatch(/no \/subscribe endpoint \(HTTP 404\)/);
+    expect((missing as Error).message).toMatch(/has no \/subscribe endpoint \(HTTP 404\)/);
     sse.events.off("attempt", count);
     expect(attempts).toHaveLength(2);
     await Promise.all([wrongToken.close(), noPubSub.close()]);

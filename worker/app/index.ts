@@ -33,7 +33,7 @@ export { ApiError, RETRY_AFTER_SECONDS } from "./errors.js";
 export type { RedgeEnv, RedgeVariables } from "./middleware.js";
 export { redgeClient } from "./middleware.js";
 export type { AppOptions, CorsOptions } from "./options.js";
-export { DEFAULT_MAX_BODY_BYTES } from "./options.js";
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_STREAMS } from "./options.js";
 export type { DocsAssets } from "./routes/docs.js";
 export { docsAssetPaths, SWAGGER_UI_VERSION } from "./routes/docs.js";
 
@@ -63,7 +63,7 @@ export function createApp(options: AppOptions): App {
   subjectRoutes(app);
   queueRoutes(app);
   streamRoutes(app);
-  channelRoutes(app);
+  channelRoutes(app, o.maxEventStreams);
   docsRoutes(app, o.docsAssets);
 
   app.notFound(notFoundHandler(app));

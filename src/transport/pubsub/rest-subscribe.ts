@@ -7,7 +7,7 @@
  * Names travel as path segments, percent-encoded (a channel may hold `/`, `?` or `#`).
  * Channels and patterns need one request each; their events are interleaved.
  */
-import { CommandError, ConnectionError, RedgeError, TimeoutError } from "../../core/errors.js";
+import { CommandError, ConnectionError, RedgeError } from "../../core/errors.js";
 import type { PortPubSubEvent, PubSubTargets } from "../../core/port.js";
 import { redact } from "../../core/redact.js";
 import { merge } from "./merge.js";
@@ -84,7 +84,6 @@ async function* eventStream(
       headers: {
         authorization: `Bearer ${options.token}`,
         accept: "text/event-stream",
-        "cache-control": "no-cache",
       },
       signal,
     });
@@ -96,10 +95,7 @@ async function* eventStream(
   const type = response.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("text/event-stream") || !response.body) {
     await response.body?.cancel().catch(() => {});
-    throw new RedgeError(
-      "config",
-      `The REST server answered /${kind} with ${type || "no content type"}, not an event stream: it does not serve pub/sub`,
-    );
+    throw new RedgeError("config", `The REST server's /${kind} is not an event stream`);
   }
   const reader = response.body.getReader();
   try {
@@ -122,39 +118,29 @@ async function statusError(response: Response, kind: string): Promise<Error> {
   const status = response.status;
   let detail = "";
   try {
-    const text = (await response.text()).slice(0, 2_000);
-    const body = JSON.parse(text) as { error?: unknown };
+    const body = JSON.parse((await response.text()).slice(0, 2_000)) as { error?: unknown };
     if (typeof body.error === "string") detail = redact(body.error);
   } catch {
     // Not JSON: the status says enough.
   }
-  const said = detail ? `: ${detail}` : "";
-  if (status === 401 || status === 403) {
-    return new RedgeError("config", `The REST server refused the token (HTTP ${status})${said}`);
+  const said = `(HTTP ${status})${detail ? `: ${detail}` : ""}`;
+  if (status === 401 || status === 403 || status === 404) {
+    const why = status === 404 ? `has no /${kind} endpoint` : "refused the token";
+    return new RedgeError("config", `The REST server ${why} ${said}`);
   }
-  if (status === 404) {
-    return new RedgeError(
-      "config",
-      `The REST server has no /${kind} endpoint (HTTP 404): it does not serve pub/sub${said}`,
-    );
-  }
-  if (status === 504) return new TimeoutError(0, { message: `The REST server timed out${said}` });
   if (status >= 500 || status === 429) {
-    return new ConnectionError(`The REST server is unavailable (HTTP ${status})${said}`, {
-      sent: false,
-    });
+    // 503: Redis or the server is down for now; 504: it timed out. Both pass.
+    return new ConnectionError(`The REST server is unavailable ${said}`, { sent: false });
   }
-  return new CommandError(detail || `ERR the REST server answered HTTP ${status}`, {
-    command: kind,
-  });
+  return new CommandError(detail || `ERR the REST server answered ${said}`, { command: kind });
 }
 
 function networkError(error: unknown, started: boolean): ConnectionError {
   const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const raw = typeof failure?.code === "string" ? failure.code : failure?.cause?.code;
-  const code = typeof raw === "string" ? ` (${raw})` : "";
-  const message = started
-    ? `The event stream from the REST server broke${code}`
-    : `Cannot reach the REST server${code}`;
-  return new ConnectionError(message, { sent: started });
+  const code = failure?.code ?? failure?.cause?.code;
+  const what = started ? "broke" : "could not be opened";
+  const why = typeof code === "string" ? ` (${code})` : "";
+  return new ConnectionError(`The event stream from the REST server ${what}${why}`, {
+    sent: started,
+  });
 }

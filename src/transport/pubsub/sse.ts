@@ -60,14 +60,13 @@ export async function* sseData(
       let text = colon < 0 ? "" : line.slice(colon + 1);
       if (text.startsWith(" ")) text = text.slice(1);
       size += text.length;
-      if (size > maxEventChars)
-        throw new Error(`an event is longer than ${maxEventChars} characters`);
+      if (size > maxEventChars) break;
       if (data) data.push(text);
       else data = [text];
     }
     buffer = buffer.slice(start);
-    if (buffer.length > maxEventChars) {
-      throw new Error(`an event line is longer than ${maxEventChars} characters`);
+    if (size > maxEventChars || buffer.length > maxEventChars) {
+      throw new Error(`an event is longer than ${maxEventChars} characters`);
     }
   }
 }

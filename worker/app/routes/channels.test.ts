@@ -71,6 +71,23 @@ describeTransports("app: channel routes", (t) => {
     });
   });
 
+  it("holds at most maxEventStreams streams open; a closed one frees its place", async () => {
+    const app = makeApp(t.client, { maxEventStreams: 1 });
+    const first = await app.request(`${c("cap")}/events`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(first.status).toBe(200);
+    const events = eventReader(first);
+    expect((await events.next()).event).toBe("subscribed");
+    const second = await call(app, "GET", `${c("cap")}/events`);
+    expect(second.status).toBe(503);
+    expect(second.headers.get("retry-after")).toBe("1");
+    await events.cancel();
+    const third = await call(app, "GET", `${c("cap")}/events`);
+    expect(third.status).toBe(200);
+    expect(third.text).toMatch(/^event: subscribed\n/);
+  });
+
   it("publishing needs a read-write token; bad names and bodies are 400 before Redis", async () => {
     const app = makeApp(t.client);
     const refused = await call(app, "POST", c("ro"), {

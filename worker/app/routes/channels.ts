@@ -13,7 +13,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { PubSubEvent, RedgeClient, Subscription } from "../../../src/index.js";
 import { writeAccess } from "../auth.js";
 import type { App } from "../env.js";
-import { toApiError } from "../errors.js";
+import { toApiError, unavailable } from "../errors.js";
 import {
   channelParamsSchema,
   eventStreamSchema,
@@ -36,7 +36,7 @@ const publish = createRoute({
   middleware: writeAccess,
   summary: "Publish a message (PUBLISH)",
   request: { params: channelParamsSchema, body: jsonBody(publishMessageBodySchema) },
-  responses: { 200: json(receiversSchema, "How many subscribers received it"), ...errorResponses },
+  responses: { 200: json(receiversSchema, "Subscribers that received it"), ...errorResponses },
 });
 
 const events = createRoute({
@@ -44,7 +44,7 @@ const events = createRoute({
   path: "/channels/{name}/events",
   tags,
   security,
-  summary: "Stream the channel's messages (server-sent events; at most once, see `reconnected`)",
+  summary: "Stream the channel's messages (server-sent events)",
   request: { params: channelParamsSchema },
   responses: {
     200: {
@@ -76,12 +76,21 @@ function eventText(name: string, event: PubSubEvent): string | undefined {
   }
 }
 
-function eventStream(name: string, subscription: Subscription, first: PubSubEvent): Response {
+function eventStream(
+  name: string,
+  subscription: Subscription,
+  first: PubSubEvent,
+  done: () => void,
+): Response {
   const encoder = new TextEncoder();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
   const stop = () => {
     if (keepAlive !== undefined) clearInterval(keepAlive);
     keepAlive = undefined;
+    if (stopped) return;
+    stopped = true;
+    done();
     void subscription.close();
   };
   const body = new ReadableStream<Uint8Array>({
@@ -130,8 +139,6 @@ function eventStream(name: string, subscription: Subscription, first: PubSubEven
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
-      // Tells nginx-style proxies not to buffer the stream.
-      "x-accel-buffering": "no",
     },
   });
 }
@@ -155,7 +162,9 @@ async function subscribeConfirmed(
   }
 }
 
-export function channelRoutes(app: App): void {
+export function channelRoutes(app: App, maxEventStreams: number): void {
+  let open = 0;
+
   app.openapi(publish, async (c) => {
     const { name } = c.req.valid("param");
     const { message } = c.req.valid("json");
@@ -167,12 +176,20 @@ export function channelRoutes(app: App): void {
   app.openapi(events, async (c) => {
     const { name } = c.req.valid("param");
     const client = c.var.redge;
-    const { subscription, first } = await subscribeConfirmed(
-      client,
-      client.key(name),
-      c.req.raw.signal,
-    );
-    // The OpenAPI types know JSON answers only; this one is a stream.
-    return eventStream(name, subscription, first) as never;
+    if (open >= maxEventStreams) throw unavailable("Too many event streams are open");
+    open++;
+    let started = false;
+    try {
+      const { subscription, first } = await subscribeConfirmed(
+        client,
+        client.key(name),
+        c.req.raw.signal,
+      );
+      started = true;
+      // The OpenAPI types know JSON answers only; this one is a stream.
+      return eventStream(name, subscription, first, () => open--) as never;
+    } finally {
+      if (!started) open--;
+    }
   });
 }

@@ -12,17 +12,15 @@ export const channelParamsSchema = z.object({
   name: channelNameSchema
     .max(200, "must be at most 200 characters")
     .refine((s) => !s.startsWith("__"), "must not start with '__' (Redis' own channels)")
-    .meta({ description: "The channel (the Redis channel is the client's keyPrefix + name)" }),
+    .meta({ description: "Redis channel: keyPrefix + name" }),
 });
 
 export const publishMessageBodySchema = z.strictObject({
-  message: jsonValueSchema.meta({
-    description: "A string is published as it is; any other JSON value as its JSON text",
-  }),
+  message: jsonValueSchema.meta({ description: "A string as is, other JSON as its text" }),
 });
 
 export const receiversSchema = z.object({
-  receivers: z.number().int().meta({ description: "Subscribers that received it" }),
+  receivers: z.number().int(),
 });
 
 /** The event stream (docs/edge-app.md describes its events). */
