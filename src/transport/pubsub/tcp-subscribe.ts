@@ -6,11 +6,16 @@
  * the next one asks the Sentinels); on a Cluster ioredis subscribes on one node, and SUBSCRIBE is
  * cluster-wide (every node forwards every PUBLISH).
  *
+ * A subscriber connection carries nothing but what Redis pushes, so a hung server (its socket
+ * open, nothing answered) would look like a quiet channel forever: with the config's
+ * `healthCheckIntervalMs` the connection is PINGed (allowed in subscribe mode) and dropped when
+ * the answer does not come within the command timeout, which the client handles as any drop.
+ *
  * ioredis reads everything the server sends, so Redis' own limit on slow subscribers never
  * applies: events wait in a bounded queue instead, and a consumer that falls that far behind has
  * its connection dropped (as Redis would) and gets a `reconnected` event for the gap.
  */
-import { ConnectionError } from "../../core/errors.js";
+import { ConnectionError, TimeoutError } from "../../core/errors.js";
 import type { PortPubSubEvent, PubSubTargets } from "../../core/port.js";
 import { closeNow, createConnection, type TcpConfig } from "../ioredis/connect.js";
 import { toRedgeError } from "../ioredis/errors.js";
@@ -57,6 +62,7 @@ export async function* tcpSubscribe(
   connection.on("end", closed);
   connection.on("close", closed);
   signal.addEventListener("abort", stop, { once: true });
+  let health: ReturnType<typeof setInterval> | undefined;
   try {
     try {
       await connection.connect();
@@ -67,6 +73,10 @@ export async function* tcpSubscribe(
       throw toRedgeError(error, { command: "subscribe", mayHaveRun: false });
     }
     if (signal.aborted) return;
+    health = startPing(options.config, connection, (error) => {
+      closeNow(connection);
+      queue.fail(error);
+    });
     // One fresh connection, distinct names: Redis confirmed them in this order with these counts.
     // Messages already queued came after their confirmation on the wire, so they follow them.
     let count = 0;
@@ -78,9 +88,40 @@ export async function* tcpSubscribe(
     }
     yield* queue;
   } finally {
+    if (health !== undefined) clearInterval(health);
     signal.removeEventListener("abort", stop);
     connection.removeListener("end", closed);
     connection.removeListener("close", closed);
     closeNow(connection);
   }
+}
+
+/** PINGs a standalone or Sentinel subscriber every `healthCheckIntervalMs` (see the file's comment). */
+function startPing(
+  config: TcpConfig,
+  connection: ReturnType<typeof createConnection>,
+  fail: (error: Error) => void,
+): ReturnType<typeof setInterval> | undefined {
+  // A Cluster's PING goes to any node, not necessarily the one holding the subscription.
+  if (config.healthCheckIntervalMs <= 0 || config.mode === "cluster") return undefined;
+  const timeoutMs = Math.min(config.commandTimeoutMs, config.healthCheckIntervalMs);
+  let waiting = false;
+  return setInterval(() => {
+    if (waiting) return;
+    waiting = true;
+    const timer = setTimeout(() => {
+      fail(
+        new TimeoutError(timeoutMs, {
+          message: `Redis stopped answering the subscriber (no PING reply within ${timeoutMs} ms)`,
+        }),
+      );
+    }, timeoutMs);
+    connection.ping().then(
+      () => {
+        clearTimeout(timer);
+        waiting = false;
+      },
+      () => clearTimeout(timer),
+    );
+  }, config.healthCheckIntervalMs);
 }
