@@ -117,6 +117,28 @@ describe("REST subscriber (event-stream server)", () => {
     await subscription.close();
   });
 
+  it("gives up after `retries` failed attempts in a row, with the last error", async () => {
+    const subscription = client.subscribe(`rest:${tag}:giveup`, {
+      reconnect: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    await readUntil(subscription, isType("subscribed"));
+    let refusals = 0;
+    const count = () => refusals++;
+    sse.events.on("refused", count);
+    sse.setDown(true);
+    try {
+      sse.dropAll();
+      const error = await subscription.next().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as Error).message).toMatch(/unavailable \(HTTP 503\)/);
+      // The drop, then two attempts refused: the policy's retries, no more.
+      expect(refusals).toBe(2);
+    } finally {
+      sse.setDown(false);
+      sse.events.off("refused", count);
+    }
+  });
+
   it("throws at the first drop with reconnect: false", async () => {
     const subscription = client.subscribe(`rest:${tag}:once`, { reconnect: false });
     await readUntil(subscription, isType("subscribed"));
