@@ -37,14 +37,16 @@ export function expandIncludes(folder: string, source: string, seen = new Set<st
  * their text, trailing comments included, without their indentation.
  */
 export function shipped(source: string): string {
-  return source
-    .replace(/^--\[\[[\s\S]*?\]\]\n/, "")
-    .split("\n")
-    .filter((line) => line.trim() !== "" && !line.trim().startsWith("--"))
-    // Indentation means nothing to Lua (no script holds a multi-line string).
-    .map((line) => line.trimStart())
-    .join("\n")
-    .concat("\n");
+  return (
+    source
+      .replace(/^--\[\[[\s\S]*?\]\]\n/, "")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.trim().startsWith("--"))
+      // Indentation means nothing to Lua (no script holds a multi-line string).
+      .map((line) => line.trimStart())
+      .join("\n")
+      .concat("\n")
+  );
 }
 
 /**
