@@ -23,6 +23,7 @@ import type {
 } from "../core/port.js";
 import { redact } from "../core/redact.js";
 import { restSubscribe } from "./pubsub/rest-subscribe.js";
+import { type BatchEntry, createRestBatcher } from "./rest-batcher.js";
 import { wireFault } from "./wire-errors.js";
 
 export interface RestPortOptions {
@@ -35,6 +36,11 @@ export interface RestPortOptions {
    * `node:http` one (src/transport/node-requester.ts), which costs far less CPU per request on Node.
    */
   requester?: RestRequester;
+  /**
+   * Send the single commands issued together as one `/pipeline` request (see rest-batcher.ts).
+   * Default true.
+   */
+  autoPipelining?: boolean;
 }
 
 /** One Upstash REST request: `POST <url>[/<path>]` with `body` as JSON. */
@@ -121,11 +127,28 @@ export class RestPort implements CommandPort {
   readonly #token: string;
   /** The `@upstash/redis` client whose HTTP layer this port sends through (default requester). */
   readonly #upstash: Redis | undefined;
+  readonly #enqueue: ((entry: BatchEntry) => void) | undefined;
   #closed = false;
 
   constructor(options: RestPortOptions) {
     this.#url = options.url;
     this.#token = options.token;
+    this.#enqueue =
+      options.autoPipelining === false
+        ? undefined
+        : createRestBatcher({
+            single: (entry) => {
+              this.#request(undefined, entry.command, { signal: entry.signal }).then(
+                (response) => entry.resolve(response as UpstashResult),
+                entry.reject,
+              );
+            },
+            pipeline: (commands, signal) =>
+              this.#closed
+                ? Promise.reject(new ConnectionError("The REST client is closed", { sent: false }))
+                : this.#requester.request({ path: ["pipeline"], body: commands, signal }),
+            mapError: (error, signal, command) => toRedgeError(error, signal, command),
+          });
     if (options.requester) {
       this.#requester = options.requester;
     } else {
@@ -151,7 +174,12 @@ export class RestPort implements CommandPort {
   }
 
   async command(command: RedisCommand, options?: PortCallOptions): Promise<RedisReply> {
-    const response = (await this.#request(undefined, command, options)) as UpstashResult;
+    if (this.#closed) throw new ConnectionError("The REST client is closed", { sent: false });
+    const response = this.#enqueue
+      ? await new Promise<UpstashResult>((resolve, reject) => {
+          this.#enqueue!({ command, signal: options?.signal, resolve, reject });
+        })
+      : ((await this.#request(undefined, command, options)) as UpstashResult);
     if (response.error !== undefined) throw commandError(response.error, command[0]);
     return response.result as RedisReply;
   }
