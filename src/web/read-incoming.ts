@@ -13,7 +13,7 @@ export interface NodeIncoming {
   on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
   on(event: "end" | "close", listener: () => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
-  removeAllListeners(event?: string): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
   pause(): unknown;
 }
 
@@ -41,12 +41,15 @@ export function readIncoming(
     const finish = (result: IncomingRead | Error) => {
       if (settled) return;
       settled = true;
-      incoming.removeAllListeners("data");
+      incoming.removeListener("data", onData);
+      incoming.removeListener("end", onEnd);
+      incoming.removeListener("close", onClose);
+      incoming.removeListener("error", onError);
       budget.give(size);
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    incoming.on("data", (chunk) => {
+    const onData = (chunk: Uint8Array) => {
       if (size + chunk.byteLength > maxBytes || !budget.take(chunk.byteLength)) {
         // Stop reading: the refusal goes out and the server closes the connection behind it.
         incoming.pause();
@@ -55,11 +58,18 @@ export function readIncoming(
       }
       size += chunk.byteLength;
       chunks.push(chunk);
-    });
-    incoming.on("end", () => finish({ ok: true, bytes: concat(chunks, size) }));
-    // A client that goes away mid-upload: its bytes are given back at once.
-    incoming.on("close", () => finish(new Error("the request was aborted")));
-    incoming.on("error", (error) => finish(error));
+    };
+    const onEnd = () => finish({ ok: true, bytes: concat(chunks, size) });
+    // A client that goes away mid-upload: its bytes are given back at once. (The error is made
+    // only then: an Error's stack costs more than the rest of reading a small body.)
+    const onClose = () => {
+      if (!settled) finish(new Error("the request was aborted"));
+    };
+    const onError = (error: Error) => finish(error);
+    incoming.on("data", onData);
+    incoming.on("end", onEnd);
+    incoming.on("close", onClose);
+    incoming.on("error", onError);
   });
 }
 
