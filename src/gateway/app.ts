@@ -24,6 +24,7 @@ import type { ByteBudget } from "../web/byte-budget.js";
 import type { Access, Authenticator } from "./auth.js";
 import { readBody, readBodyBytes } from "./body.js";
 import type { CommandTable } from "./command-table.js";
+import { type CoreRoutes, createCoreRoutes } from "./core-routes.js";
 import { encodeResult, wantsBase64 } from "./encoding.js";
 import { failureOf, RETRY_AFTER_SECONDS } from "./failures.js";
 import type { Lifecycle } from "./lifecycle.js";
@@ -33,9 +34,8 @@ import type { PolicyLoader } from "./policy-loader.js";
 import type { SseClients } from "./pubsub/clients.js";
 import type { PubSubHub } from "./pubsub/hub.js";
 import { SSE_ROUTES, subscribe, wantsEventStream } from "./pubsub/subscribe.js";
-import type { Outcome, RedisBackend } from "./redis.js";
-import { parseCommandBody, parseCommandListBody } from "./request.js";
-import { encodeResp2, encodeResp2Outcomes } from "./resp2.js";
+import type { RedisBackend } from "./redis.js";
+import { encodeResp2 } from "./resp2.js";
 import { type ResponseFormat, responseFormat } from "./response-format.js";
 
 export interface GatewayAppOptions {
@@ -102,13 +102,6 @@ const BODY_REFUSALS = {
   "not-utf8": () => ({ status: 400 as const, message: "ERR the request body is not valid UTF-8" }),
 };
 
-function encodeOutcomes(outcomes: Outcome[], base64: boolean) {
-  // Error messages are never encoded: the client reads them as text.
-  return outcomes.map((o) =>
-    o.ok ? { result: encodeResult(o.reply, base64) } : { error: o.error.message },
-  );
-}
-
 function resp2Reply(c: GatewayContext, bytes: Buffer) {
   // Buffer.concat always allocates a plain ArrayBuffer.
   const view = new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
@@ -124,7 +117,10 @@ function queryToken(url: string): string | null {
   return new URLSearchParams(url.slice(query + 1)).get(TOKEN_PARAMETER);
 }
 
-export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
+export function createGatewayApp(options: GatewayAppOptions): {
+  app: GatewayApp;
+  core: CoreRoutes;
+} {
   const { backend, authenticate, policy, settings, lifecycle, log } = options;
   const app = new Hono<Env>();
 
@@ -134,21 +130,31 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   // after Redis has, so a later request always observes an earlier one's writes. The client just
   // echoes the value back. Only authenticated callers see it: it tells how busy the gateway is.
   let syncToken = 0;
-  const authenticated = async (c: GatewayContext, next: () => Promise<void>) => {
-    let authorization = c.req.header("authorization");
+  const nextSyncToken = () => ++syncToken;
+  /** The Authorization to check: the header, or `?_token=` when the operator allows it. */
+  const authorizationOf = (
+    c: GatewayContext,
+  ): { ok: true; authorization: string | undefined } | { ok: false; response: Response } => {
+    const authorization = c.req.header("authorization");
     const fromQuery = queryToken(c.req.url);
-    if (fromQuery !== null) {
-      if (!options.allowQueryToken) {
-        c.header("WWW-Authenticate", 'Bearer realm="redge"');
-        return errorReply(
+    if (fromQuery === null) return { ok: true, authorization };
+    if (!options.allowQueryToken) {
+      c.header("WWW-Authenticate", 'Bearer realm="redge"');
+      return {
+        ok: false,
+        response: errorReply(
           c,
           401,
           "Unauthorized: this gateway does not take tokens in the URL (_token), which end up in logs; send Authorization: Bearer <token>",
-        );
-      }
-      authorization ??= `Bearer ${fromQuery}`;
+        ),
+      };
     }
-    const access = await authenticate(authorization);
+    return { ok: true, authorization: authorization ?? `Bearer ${fromQuery}` };
+  };
+  const authenticated = async (c: GatewayContext, next: () => Promise<void>) => {
+    const resolved = authorizationOf(c);
+    if (!resolved.ok) return resolved.response;
+    const access = await authenticate(resolved.authorization);
     if (!access) {
       c.header("WWW-Authenticate", 'Bearer realm="redge"');
       return errorReply(c, 401, "Unauthorized");
@@ -156,8 +162,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     c.set("access", access);
     // Set before the handler builds its response: touching `c.res.headers` afterwards would turn
     // @hono/node-server's lightweight Response into a full one on every request.
-    syncToken++;
-    c.header("upstash-sync-token", String(syncToken));
+    c.header("upstash-sync-token", String(nextSyncToken()));
     await next();
   };
 
@@ -184,47 +189,21 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       ? resp2Reply(c, encodeResp2(reply))
       : c.json({ result: encodeResult(reply, base64For(c)) });
 
-  app.post("/", authenticated, async (c) => {
-    const format = formatFor(c);
-    if (!format.ok) return errorReply(c, 400, format.message);
-    const body = await readJson(c);
-    if (!body.ok) return errorReply(c, body.status, body.message);
-    const command = parseCommandBody(body.text);
-    if (!command.ok) return errorReply(c, 400, command.message);
-    try {
-      const verdict = checkCommand(await tableFor(), command.value, settings, readOnly(c));
-      if (!verdict.ok) return rejectionReply(c, verdict);
-      const reply = await backend.command(command.value, { kill: verdict.kill });
-      return replyWith(c, format.format, reply);
-    } catch (error) {
-      return failureReply(c, error, log);
-    }
-  });
-
-  const batches = {
-    "/pipeline": backend.pipeline,
-    "/multi-exec": backend.transaction,
-  };
-  for (const [path, run] of Object.entries(batches)) {
-    app.post(path, authenticated, async (c) => {
-      const format = formatFor(c);
-      if (!format.ok) return errorReply(c, 400, format.message);
-      const body = await readJson(c);
-      if (!body.ok) return errorReply(c, body.status, body.message);
-      const commands = parseCommandListBody(body.text);
-      if (!commands.ok) return errorReply(c, 400, commands.message);
-      try {
-        const verdict = checkCommands(await tableFor(), commands.value, settings, readOnly(c));
-        if (!verdict.ok) return rejectionReply(c, verdict);
-        const outcomes = await run(commands.value, { kill: verdict.kill });
-        // Upstash: transactions answer JSON whatever the format asked for.
-        if (format.format === "resp2" && path === "/pipeline") {
-          return resp2Reply(c, encodeResp2Outcomes(outcomes));
-        }
-        return c.json(encodeOutcomes(outcomes, base64For(c)));
-      } catch (error) {
-        return failureReply(c, error, log);
-      }
+  // `/`, `/pipeline` and `/multi-exec` (see core-routes.ts; the Node server calls the same
+  // handler without Hono for requests that need nothing else).
+  const core = createCoreRoutes({ ...options, nextSyncToken });
+  for (const path of ROUTES) {
+    app.post(path, async (c) => {
+      const resolved = authorizationOf(c);
+      if (!resolved.ok) return resolved.response;
+      const answer = await core({
+        path,
+        authorization: resolved.authorization,
+        encoding: c.req.header("upstash-encoding"),
+        format: c.req.header("upstash-response-format"),
+        readBody: () => readBody(c, options.maxBodyBytes, options.bodyBudget),
+      });
+      return c.body(answer.body as string, answer.status as ContentfulStatusCode, answer.headers);
     });
   }
 
@@ -317,5 +296,5 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   // Last line of defence: whatever went wrong, the reply holds a fixed text, never a stack.
   app.onError((error, c) => failureReply(c, error, log));
 
-  return app;
+  return { app, core };
 }

@@ -13,7 +13,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Context } from "hono";
 import type { ByteBudget } from "../web/byte-budget.js";
-import { nodeIncoming, readIncoming } from "../web/read-incoming.js";
+import { type NodeIncoming, nodeIncoming, readIncoming } from "../web/read-incoming.js";
 import { readLimited } from "../web/read-limited.js";
 
 export type BodyResult =
@@ -41,9 +41,14 @@ export async function readBody(
   budget: ByteBudget,
 ): Promise<BodyResult> {
   const read = await readBodyBytes(c, maxBytes, budget);
-  if (!read.ok) return read;
-  if (!isUtf8(read.bytes)) return { ok: false, reason: "not-utf8" };
-  return { ok: true, text: read.bytes.toString("utf8") };
+  return read.ok ? decode(read.bytes) : read;
+}
+
+/** UTF-8 text, refusing bytes that are not UTF-8 (decoding would replace them with U+FFFD). */
+function decode(bytes: Uint8Array): BodyResult {
+  const buffer = asBuffer(bytes);
+  if (!isUtf8(buffer)) return { ok: false, reason: "not-utf8" };
+  return { ok: true, text: buffer.toString("utf8") };
 }
 
 /** Reads a body's bytes, with the same limits. */
@@ -60,4 +65,18 @@ export async function readBodyBytes(
       ? await readLimited(c.req.raw.body, maxBytes, budget)
       : { ok: true as const, bytes: new Uint8Array(0) };
   return read.ok ? { ok: true, bytes: asBuffer(read.bytes) } : { ok: false, reason: read.reason };
+}
+
+/** The body of a Node request, as `readBody` reads it (for the gateway's Node fast path). */
+export async function readIncomingText(
+  incoming: NodeIncoming,
+  contentLength: string | undefined,
+  maxBytes: number,
+  budget: ByteBudget,
+): Promise<BodyResult> {
+  if (contentLength !== undefined && Number(contentLength) > maxBytes) {
+    return { ok: false, reason: "too-large" };
+  }
+  const read = await readIncoming(incoming, maxBytes, budget);
+  return read.ok ? decode(read.bytes) : { ok: false, reason: read.reason };
 }

@@ -7,6 +7,7 @@
 import { createByteBudget } from "../web/byte-budget.js";
 import { createGatewayApp, type GatewayApp } from "./app.js";
 import { createAuthenticator } from "./auth.js";
+import { fastCoreRoutes } from "./fast-routes.js";
 import { knownScriptShas, readOnlyScriptShas } from "./known-scripts.js";
 import { createLifecycle } from "./lifecycle.js";
 import { type GatewayOptions, parseGatewayOptions } from "./options.js";
@@ -92,7 +93,8 @@ export function createGateway(input: GatewayOptions): Gateway {
     () => backend.subscriber() as unknown as SubscriberConnection,
     options.log,
   );
-  const app = createGatewayApp({
+  const bodyBudget = createByteBudget(options.maxBufferedBytes);
+  const { app, core } = createGatewayApp({
     backend,
     authenticate: createAuthenticator(options.tokens, options.readOnlyTokens),
     policy,
@@ -103,7 +105,7 @@ export function createGateway(input: GatewayOptions): Gateway {
       readOnlyScripts: readOnlyScriptShas(),
     },
     maxBodyBytes: options.maxBodyBytes,
-    bodyBudget: createByteBudget(options.maxBufferedBytes),
+    bodyBudget,
     lifecycle,
     pubsub: { hub, clients },
     allowQueryToken: options.allowQueryToken,
@@ -112,6 +114,11 @@ export function createGateway(input: GatewayOptions): Gateway {
   // `env` carries @hono/node-server's { incoming, outgoing }: the body is read from Node's own
   // stream (see body.ts), much cheaper than through a web Request.
   const fetch = async (request: Request, env?: unknown) => app.fetch(request, env);
+  // On Node, the three command routes are served without Hono's adaptor (see core-routes.ts).
+  const fast = fastCoreRoutes(core, lifecycle, {
+    maxBodyBytes: options.maxBodyBytes,
+    bodyBudget,
+  });
   const listeners = new Set<ServerListener>();
   let closing: Promise<void> | undefined;
 
@@ -141,6 +148,7 @@ export function createGateway(input: GatewayOptions): Gateway {
       const listener = await listen(fetch, listenOptions, {
         shutdownTimeoutMs: options.shutdownTimeoutMs,
         requestTimeoutMs: options.requestTimeoutMs,
+        fast,
       });
       listeners.add(listener);
       return {

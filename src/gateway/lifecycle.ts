@@ -11,6 +11,9 @@ export interface Lifecycle {
   readonly closing: boolean;
   /** Stops taking requests; resolves once none is in flight or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
+  /** For requests served outside the middleware: false once closing (answer 503 then). */
+  enter(): boolean;
+  leave(): void;
 }
 
 export function createLifecycle(): Lifecycle {
@@ -28,13 +31,23 @@ export function createLifecycle(): Lifecycle {
     try {
       await next();
     } finally {
-      inFlight--;
-      if (inFlight === 0) onIdle?.();
+      leave();
     }
+  };
+
+  const leave = () => {
+    inFlight--;
+    if (inFlight === 0) onIdle?.();
   };
 
   return {
     middleware,
+    enter() {
+      if (closing) return false;
+      inFlight++;
+      return true;
+    },
+    leave,
     get inFlight() {
       return inFlight;
     },

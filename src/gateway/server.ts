@@ -4,7 +4,8 @@
  * connections remain. The gateway drives the two steps separately (see gateway.ts).
  */
 
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { requestTimeouts } from "../web/request-timeouts.js";
@@ -48,14 +49,28 @@ function urlFor(host: string, port: number): string {
 export async function listen(
   fetch: FetchHandler,
   options: ListenOptions,
-  settings: { shutdownTimeoutMs: number; requestTimeoutMs?: number },
+  settings: {
+    shutdownTimeoutMs: number;
+    requestTimeoutMs?: number;
+    /** Serves a request without the fetch adaptor when it can; false hands it to `fetch`. */
+    fast?: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  },
 ): Promise<ServerListener> {
   const host = options.host ?? "127.0.0.1";
   // overrideGlobalObjects: false keeps the process' own Request/Response untouched, since the
   // gateway may be embedded in an application (or a test) that uses fetch itself.
+  const fast = settings.fast;
   const server = createAdaptorServer({
     fetch,
     serverOptions: requestTimeouts(settings.requestTimeoutMs),
+    ...(fast
+      ? {
+          createServer: ((serverOptions: object, listener: RequestListener) =>
+            createServer(serverOptions, (req, res) => {
+              if (!fast(req, res)) listener(req, res);
+            })) as unknown as typeof createServer,
+        }
+      : {}),
   }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
