@@ -10,6 +10,7 @@ import { createDict, type Dict, type DictOptions } from "./dict/index.js";
 import {
   type JsonValue,
   PriorityStream,
+  type PriorityStreamOptions,
   psadd,
   psaddmany,
   psdecrementAll,
@@ -35,10 +36,12 @@ export { CoreClient } from "./core/client.js";
 export class RedgeClient extends CoreClient {
   /**
    * A priority stream: highest priority first, FIFO among equals, leases, gate, O(1)
-   * decrement-all. See docs/priority-stream.md.
+   * decrement-all, delayed items, retries with backoff and dead letters, limits, schedules and
+   * events. `options` (maxAttempts, backoff) are the stream's, stored with it: see
+   * `PriorityStream`'s constructor for what a mismatch does. See docs/priority-stream.md.
    */
-  priority<T = JsonValue>(name: string): PriorityStream<T> {
-    return new PriorityStream<T>(this, name);
+  priority<T = JsonValue>(name: string, options?: PriorityStreamOptions): PriorityStream<T> {
+    return new PriorityStream<T>(this, name, options);
   }
 
   // The seed's names (good-redis), for people coming from Python: the stream name first, then
