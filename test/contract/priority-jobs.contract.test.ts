@@ -8,7 +8,7 @@
  * lease running out, and then it waits for the server's clock to pass the deadline.
  */
 import { describe, expect, it } from "vitest";
-import { type RedgeClient, ValidationError } from "../../src/index.js";
+import { ValidationError } from "../../src/index.js";
 import {
   type JsonValue,
   type PriorityStream,
@@ -16,21 +16,8 @@ import {
   priorityStream,
   StreamOptionsMismatchError,
 } from "../../src/priority/index.js";
+import { serverMs, untilServerTime } from "./server-time.js";
 import { describeTransports } from "./transports.js";
-
-export async function serverMs(client: RedgeClient): Promise<number> {
-  const [s, us] = (await client.command(["TIME"])) as [string, string];
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-}
-
-/** Resolves once the server's clock reads at least `ms` (polls TIME; the clock decides). */
-export async function untilServerTime(client: RedgeClient, ms: number): Promise<void> {
-  for (;;) {
-    const now = await serverMs(client);
-    if (now >= ms) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50, ms - now)));
-  }
-}
 
 const ids = (items: readonly { id: string }[]) => items.map((i) => i.id);
 
