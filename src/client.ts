@@ -20,6 +20,7 @@ import {
   pspull,
   type SeedAddManyItem,
 } from "./priority/index.js";
+import { createRatelimit, type RateLimiter, type RatelimitOptions } from "./ratelimit/index.js";
 import { createStream, type StreamOptions, type StreamQueue } from "./streams/index.js";
 import { createSubjects, type SubjectStore, type SubjectsOptions } from "./subjects/index.js";
 
@@ -101,6 +102,15 @@ export class RedgeClient extends CoreClient {
   /** A KRules-compatible subject property store. See docs/subjects.md. */
   subjects(options: SubjectsOptions = {}): SubjectStore {
     return createSubjects(this, options);
+  }
+
+  /**
+   * A rate limiter (sliding window, fixed window or token bucket): `limit(identifier, { cost })`
+   * → `{ success, remaining, resetAt }` in one round trip, exact across clients. See
+   * docs/ratelimit.md.
+   */
+  ratelimit(options: RatelimitOptions): RateLimiter {
+    return createRatelimit(this, options);
   }
 
   /** A Redis Streams queue with a consumer group and dead letters. See docs/stream-queues.md. */

@@ -1,5 +1,5 @@
 /**
- * The contract suite's priority-stream (jobs and consumers included), cache, dict, subject and stream tests against a real
+ * The contract suite's priority-stream (jobs and consumers included), ratelimit, cache, dict, subject and stream tests against a real
  * 3-master Redis Cluster, through the TCP transport (ioredis Cluster: MOVED/ASK followed) and
  * through the gateway in front of the Cluster. Every capability keeps one operation's keys in one
  * hash slot, so the same assertions hold as on a single server.
@@ -15,6 +15,7 @@ useClusterTransports(cluster.seeds);
 await import("../contract/priority.contract.test.js");
 await import("../contract/priority-jobs.contract.test.js");
 await import("../contract/priority-consumers.contract.test.js");
+await import("../contract/ratelimit.contract.test.js");
 await import("../contract/cache.contract.test.js");
 await import("../contract/dict.contract.test.js");
 await import("../contract/subjects.contract.test.js");
