@@ -53,14 +53,14 @@ export async function readEvents(
   let from = o.from ?? "0";
   const until = performance.now() + blockMs;
   if (from === "$" && (blockMs === 0 || client.transport !== "tcp"))
-    from = await lastId(client, key);
+    from = await latestEventId(client, key);
   const read = async () =>
     parseEvents(await client.command(["XREAD", "COUNT", count, "STREAMS", key, from]));
 
   if (blockMs > 0 && client.transport === "tcp") {
     const blocked = await blockingRead(client, key, from, count, until, o.signal);
     if (blocked !== "busy") return blocked;
-    if (from === "$") from = await lastId(client, key);
+    if (from === "$") from = await latestEventId(client, key);
   }
   let events = await read();
   let delay = POLL_FIRST_MS;
@@ -75,7 +75,7 @@ export async function readEvents(
 }
 
 /** The id of the newest event, or "0-0": what "$" means for a read that does not block. */
-async function lastId(client: CoreClient, key: string): Promise<string> {
+export async function latestEventId(client: CoreClient, key: string): Promise<string> {
   const reply = await client.command(["XREVRANGE", key, "+", "-", "COUNT", 1]);
   const first = Array.isArray(reply) ? reply[0] : undefined;
   return Array.isArray(first) ? String(first[0]) : "0-0";

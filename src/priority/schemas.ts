@@ -95,14 +95,20 @@ export const addManyOptionsSchema = z
   .optional();
 export type AddManyOptions = NonNullable<z.input<typeof addManyOptionsSchema>>;
 
-export const addItemSchema = z
-  .strictObject({
-    id: idSchema,
-    data: dataSchema,
-    priority: prioritySchema,
-    ...dueFields,
-  })
-  .refine(oneDueTime, ONE_DUE_TIME);
+/** An item's fields before the due-time check (the app swaps `data` for its OpenAPI form). */
+export const addItemFieldsSchema = z.strictObject({
+  id: idSchema,
+  data: dataSchema,
+  priority: prioritySchema,
+  ...dueFields,
+});
+/** Refuses `delayMs` together with `runAt`. */
+export function withOneDueTime<S extends z.ZodType<{ delayMs?: number; runAt?: number }>>(
+  schema: S,
+) {
+  return schema.refine(oneDueTime, ONE_DUE_TIME);
+}
+export const addItemSchema = withOneDueTime(addItemFieldsSchema);
 export const addItemsSchema = z.array(addItemSchema);
 
 /** A pull id: part of a key name, so only characters that are safe there. */

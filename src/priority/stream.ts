@@ -18,7 +18,7 @@ import {
   priorityOf,
 } from "./codec.js";
 import { type DeadLetter, decodeDeadLetter } from "./dead-letters.js";
-import { type PriorityEvent, readEvents } from "./events.js";
+import { latestEventId, type PriorityEvent, readEvents } from "./events.js";
 import { eventsKey, priorityKeys, pullReplyKey } from "./keys.js";
 import {
   ackScript,
@@ -461,6 +461,11 @@ export class PriorityStream<T = JsonValue> {
   async events(options?: EventsOptions): Promise<PriorityEvent[]> {
     const o = parseInput(eventsOptionsSchema, options, "options") ?? {};
     return readEvents(this.#client, eventsKey(this.#client, this.name), o);
+  }
+
+  /** The newest event's id, or "0-0" when there is none: where to start reading only new ones. */
+  latestEventId(): Promise<string> {
+    return latestEventId(this.#client, eventsKey(this.#client, this.name));
   }
 
   /** Adds `delta` to one item's priority; resolves with the new priority, or null if absent. */

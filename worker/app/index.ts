@@ -20,7 +20,9 @@ import { type AppOptions, resolveAppOptions } from "./options.js";
 import { cacheRoutes } from "./routes/cache.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
+import { queueJobRoutes } from "./routes/queue-jobs.js";
 import { queueRoutes } from "./routes/queues.js";
+import { ratelimitRoutes } from "./routes/ratelimit.js";
 import { streamRoutes } from "./routes/streams.js";
 import { subjectRoutes } from "./routes/subjects.js";
 
@@ -61,6 +63,8 @@ export function createApp(options: AppOptions): App {
   cacheRoutes(app);
   subjectRoutes(app);
   queueRoutes(app);
+  queueJobRoutes(app);
+  ratelimitRoutes(app);
   streamRoutes(app);
   docsRoutes(app, o.docsAssets);
 
