@@ -18,6 +18,7 @@ export type { DeadLetter as PriorityDeadLetter } from "./dead-letters.js";
 export type { PriorityEvent, PriorityEventType } from "./events.js";
 export { eventsKey, priorityKeys, pullReplyKey } from "./keys.js";
 export type { StoredOptions as PriorityStoredOptions } from "./options.js";
+export { CRON_TIMES_PER_CALL, type Schedule } from "./schedules.js";
 export type {
   AckEntry,
   AddManyOptions,
@@ -32,6 +33,7 @@ export type {
   Limits as PriorityLimits,
   NackOptions,
   PullOptions,
+  ScheduleOptions,
   StreamOptions as PriorityStreamOptions,
 } from "./schemas.js";
 /** The input schemas (zod) every operation parses with, for apps that validate the same input. */

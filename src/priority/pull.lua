@@ -51,7 +51,10 @@ attempts, retryAfterMs, schedules}: members and scores joined in one string (ids
 characters) cost one reply element instead of two per item; attempts: each item's earlier
 attempts, "\n"-joined, or "" when no item has any; retryAfterMs: "" or, when the stream's limits
 held this pull to fewer items than asked, how long until trying again can succeed; schedules: ""
-or the "\n"-joined ids of cron schedules that need more occurrence times (the client adds them).
+or, for each cron schedule that needs more occurrence times, its id, cron expression, time zone and
+the time to compute them from, "\n"-joined (the client computes them with croner and adds them:
+schedule.lua "extend"). When meta "s" says schedules exist, a pull that takes a schedule's current
+occurrence enqueues its next one (lib/schedules.lua).
 ]]
 
 -- @include lib/batched.lua
@@ -60,6 +63,7 @@ or the "\n"-joined ids of cron schedules that need more occurrence times (the cl
 -- @include lib/time-index.lua
 -- @include lib/requeue.lua
 -- @include lib/limits.lua
+-- @include lib/schedules.lua
 
 local count = tonumber(ARGV[1])
 local mode = ARGV[2]
@@ -141,6 +145,9 @@ if counted then
   attempts = table.concat(found, "\n", 1, n)
 end
 local topup = ""
+if meta[7] then
+  topup = next_occurrences(ids, now)
+end
 local joined = table.concat(picked, "\n")
 
 if mode == "purge" then

@@ -266,3 +266,35 @@ export const eventsOptionsSchema = z
   })
   .optional();
 export type EventsOptions = NonNullable<z.input<typeof eventsOptionsSchema>>;
+
+/** A schedule's id: an item id with room for the occurrence's `@<due ms>` suffix. */
+export const scheduleIdSchema = idSchema.refine(
+  (s) => s.length <= 490,
+  "must be at most 490 characters",
+);
+
+/** A schedule's timing fields, before the checks that tie them together. */
+export const scheduleFieldsSchema = z.strictObject({
+  /** An occurrence every `every` ms, at multiples of it since the epoch (server clock). */
+  every: durationMsSchema.optional(),
+  /** A cron expression (5 fields, or 6 with seconds; croner's syntax). */
+  cron: z.string().min(1).max(200).optional(),
+  /** The cron expression's time zone (IANA, e.g. "Europe/Rome"; default UTC). */
+  tz: z.string().min(1).max(64).optional(),
+});
+/** Either `every` or `cron`, and `tz` only with `cron`. */
+export function withOneTiming<
+  S extends z.ZodType<{ every?: number | undefined; cron?: string | undefined; tz?: string }>,
+>(schema: S) {
+  return schema
+    .refine((o) => (o.every === undefined) !== (o.cron === undefined), {
+      message: "give either every (ms) or cron",
+      path: ["every"],
+    })
+    .refine((o) => o.tz === undefined || o.cron !== undefined, {
+      message: "applies to cron schedules only",
+      path: ["tz"],
+    });
+}
+export const scheduleOptionsSchema = withOneTiming(scheduleFieldsSchema);
+export type ScheduleOptions = z.input<typeof scheduleOptionsSchema>;

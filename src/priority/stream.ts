@@ -38,12 +38,22 @@ import {
   pullScript,
   removeScript,
   requeueDeadLettersScript,
+  scheduleScript,
+  schedulesScript,
   setGateScript,
   setLimitsScript,
   setOptionsScript,
   sizeScript,
+  unscheduleScript,
 } from "./lua.gen.js";
 import { decodeStreamOptions, encodeStreamOptions, type StoredOptions } from "./options.js";
+import {
+  CLOCK_SLACK_MS,
+  checkCron,
+  cronTimes,
+  decodeSchedule,
+  type Schedule,
+} from "./schedules.js";
 import {
   type AckEntry,
   ADD_MANY_CHUNK_BYTES,
@@ -78,7 +88,10 @@ import {
   type PullOptions,
   prioritySchema,
   pullOptionsSchema,
+  type ScheduleOptions,
   type StreamOptions,
+  scheduleIdSchema,
+  scheduleOptionsSchema,
   streamNameSchema,
   streamOptionsSchema,
   thresholdSchema,
@@ -293,7 +306,29 @@ export class PriorityStream<T = JsonValue> {
     ];
     await this.#prepare();
     const reply = await this.#client.runScript(pullScript, keys, args, { idempotent: true });
-    return this.#items(reply, true);
+    const items = this.#items(reply, true);
+    const topups = asArray(reply)[6];
+    if (typeof topups === "string" && topups !== "") await this.#topUp(topups);
+    return items;
+  }
+
+  /**
+   * Adds cron times to the schedules a pull said run low ("id\ncron\ntz\nfrom" per schedule):
+   * a second round trip, once per 48 occurrences of a cron schedule. A failure is left for the
+   * next pull of that schedule to repeat (16 occurrences of margin); the pulled items are
+   * returned either way.
+   */
+  async #topUp(lines: string): Promise<void> {
+    const parts = lines.split("\n");
+    for (let i = 0; i + 3 < parts.length; i += 4) {
+      const [id, cron, tz, from] = parts.slice(i, i + 4) as [string, string, string, string];
+      try {
+        const times = cronTimes(cron, tz === "" ? undefined : tz, Number(from));
+        await this.#runNow(scheduleScript, ["extend", id, times.join("\n")], true);
+      } catch {
+        // Repeated by the next pull that takes one of this schedule's occurrences.
+      }
+    }
   }
 
   /**
@@ -461,6 +496,66 @@ export class PriorityStream<T = JsonValue> {
   async events(options?: EventsOptions): Promise<PriorityEvent[]> {
     const o = parseInput(eventsOptionsSchema, options, "options") ?? {};
     return readEvents(this.#client, eventsKey(this.#client, this.name), o);
+  }
+
+  /**
+   * Creates or replaces a schedule: an occurrence `<id>@<due ms>` (an item with this data and
+   * priority) `every` ms, or at the times of a `cron` expression (in `tz`, default UTC). One
+   * occurrence is in the stream at a time, as a delayed item until due; when a pull takes it, the
+   * same script enqueues the next, so the schedule neither doubles nor stops when consumers crash
+   * (a retried occurrence is not the current one any more). Calling it again with the same id
+   * replaces the schedule and keeps the occurrence already in the stream. Resolves with that
+   * occurrence's item id and due time (server ms), or nulls when the schedule has no time left.
+   */
+  async schedule(
+    id: string,
+    data: T,
+    priority: number,
+    options: ScheduleOptions,
+  ): Promise<{ id: string | null; nextAt: number | null }> {
+    const validId = parseInput(scheduleIdSchema, id, "id");
+    const validData = parseInput(dataSchema, data, "data");
+    const validPriority = parseInput(prioritySchema, priority, "priority");
+    const o = parseInput(scheduleOptionsSchema, options, "options");
+    let times: number[] = [];
+    if (o.cron !== undefined) {
+      checkCron(o.cron, o.tz);
+      const now = Date.now();
+      times = cronTimes(o.cron, o.tz, now - CLOCK_SLACK_MS, now + CLOCK_SLACK_MS);
+    }
+    const reply = asStrings(
+      await this.#run(
+        scheduleScript,
+        [
+          "set",
+          validId,
+          o.every ?? "",
+          o.cron ?? "",
+          o.tz ?? "",
+          String(validPriority),
+          encodeData(validData),
+          times.join("\n"),
+        ],
+        true,
+      ),
+    );
+    return reply[0] ? { id: reply[0], nextAt: Number(reply[1]) } : { id: null, nextAt: null };
+  }
+
+  /** Deletes a schedule and its occurrence still waiting (a leased one finishes). */
+  async unschedule(id: string): Promise<boolean> {
+    const validId = parseInput(scheduleIdSchema, id, "id");
+    return Number(await this.#run(unscheduleScript, [validId], true)) === 1;
+  }
+
+  /** The stream's schedules, with when their occurrence in the stream is due. Changes nothing. */
+  async schedules(): Promise<Schedule<T>[]> {
+    const reply = asStrings(await this.#run(schedulesScript, [], true));
+    const out: Schedule<T>[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      out.push(decodeSchedule<T>(reply[i]!, reply[i + 1]!, reply[i + 2]!));
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** The newest event's id, or "0-0" when there is none: where to start reading only new ones. */

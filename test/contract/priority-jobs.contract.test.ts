@@ -339,6 +339,107 @@ describeTransports("priority stream jobs", (t) => {
     });
   });
 
+  describe("schedules", () => {
+    /** The ids of a schedule's occurrences in the stream (ready, leased or delayed). */
+    const occurrences = async (s: PriorityStream, id: string) =>
+      ((await t.client.command(["HKEYS", priorityKeys(t.client, s.name)[1]!])) as string[])
+        .filter((key) => key.startsWith(`${id}@`))
+        .sort();
+
+    it("every: one occurrence at a time; taking it enqueues the next, a retry does not", async () => {
+      const s = open("every");
+      const before = await serverMs(t.client);
+      const first = await s.schedule("tick", { n: 1 }, 5, { every: 300 });
+      expect(first.nextAt! % 300).toBe(0);
+      expect(first.nextAt).toBeGreaterThan(before);
+      expect(first.id).toBe(`tick@${first.nextAt}`);
+      // Scheduling again keeps the occurrence already there: no double.
+      expect(await s.schedule("tick", { n: 1 }, 5, { every: 300 })).toEqual(first);
+      expect(await occurrences(s, "tick")).toEqual([first.id]);
+      expect(await s.schedules()).toEqual([
+        { id: "tick", data: { n: 1 }, priority: 5, every: 300, nextAt: first.nextAt },
+      ]);
+      expect((await s.info()).schedules).toBe(1);
+
+      await untilServerTime(t.client, first.nextAt!);
+      const [taken] = await s.pull({ leaseMs: 300 });
+      expect(taken).toMatchObject({ id: first.id, data: { n: 1 }, priority: 5, attempts: 1 });
+      const [next] = await s.schedules();
+      expect(next!.nextAt).toBeGreaterThan(first.nextAt!);
+      expect(next!.nextAt! % 300).toBe(0);
+      expect(await occurrences(s, "tick")).toEqual([first.id, `tick@${next!.nextAt}`].sort());
+      // The consumer crashes: its lease runs out, the occurrence comes back for another attempt,
+      // and taking it again enqueues nothing more.
+      await untilServerTime(t.client, taken!.leasedUntil!);
+      const retried = (await s.pull({ count: 5, leaseMs: 60_000 })).filter(
+        (i) => i.id === first.id,
+      );
+      expect(retried).toHaveLength(1);
+      expect(retried[0]!.attempts).toBe(2);
+      expect((await occurrences(s, "tick")).length).toBeLessThanOrEqual(3);
+      const [after] = await s.schedules();
+      expect(after!.nextAt).toBeGreaterThanOrEqual(next!.nextAt!);
+    });
+
+    it("cron: occurrences at the expression's times; a pull tops up the stored times", async () => {
+      const s = open("cron");
+      const first = await s.schedule("report", "R", 1, { cron: "* * * * * *", tz: "Europe/Rome" });
+      expect(first.nextAt! % 1_000).toBe(0);
+      const [listed] = await s.schedules();
+      expect(listed).toMatchObject({ id: "report", cron: "* * * * * *", tz: "Europe/Rome" });
+      // Leave two stored times, so the pull below finds the schedule running low.
+      const schedulesKey = priorityKeys(t.client, s.name)[14]!;
+      const spec = JSON.parse(String(await t.client.command(["HGET", schedulesKey, "report"])));
+      expect(spec.t.length).toBeGreaterThan(40);
+      spec.t = spec.t.slice(0, 2);
+      await t.client.command(["HSET", schedulesKey, "report", JSON.stringify(spec)]);
+
+      await untilServerTime(t.client, first.nextAt!);
+      const [taken] = await s.pull();
+      expect(taken?.id).toBe(first.id);
+      const [after] = await s.schedules();
+      expect(after!.nextAt).toBe(first.nextAt! + 1_000);
+      const topped = JSON.parse(String(await t.client.command(["HGET", schedulesKey, "report"])));
+      expect(topped.t.length).toBeGreaterThan(40);
+      expect(topped.t.map(Number)).toEqual([...topped.t.map(Number)].sort((a, b) => a - b));
+      expect(Number(topped.t[0])).toBe(first.nextAt! + 2_000);
+    });
+
+    it("unschedule deletes the schedule and its waiting occurrence", async () => {
+      const s = open("unschedule");
+      await s.schedule("a", "A", 1, { every: 60_000 });
+      await s.schedule("b", "B", 1, { cron: "0 0 1 1 *" });
+      expect((await s.schedules()).map((x) => x.id)).toEqual(["a", "b"]);
+      expect(await s.unschedule("a")).toBe(true);
+      expect(await s.unschedule("a")).toBe(false);
+      expect(await occurrences(s, "a")).toEqual([]);
+      expect((await s.schedules()).map((x) => x.id)).toEqual(["b"]);
+      expect(await s.unschedule("b")).toBe(true);
+      expect(await s.info()).toMatchObject({ schedules: 0, delayed: 0 });
+    });
+
+    it("rejects bad schedules naming the field, and writes nothing", async () => {
+      const name = fresh("schedule-invalid");
+      const s = priorityStream(t.client, name);
+      const cases: [unknown, RegExp][] = [
+        [{}, /options\.every/],
+        [{ every: 10, cron: "* * * * *" }, /options\.every/],
+        [{ every: 0 }, /options\.every/],
+        [{ cron: "61 * * * *" }, /options\.cron/],
+        [{ cron: "* * * * *", tz: "Nowhere/Nothing" }, /options\.tz/],
+        [{ every: 10, tz: "UTC" }, /options\.tz/],
+      ];
+      for (const [options, field] of cases) {
+        const error = await s.schedule("x", 1, 1, options as never).catch((e: unknown) => e);
+        expect(error, String(field)).toBeInstanceOf(ValidationError);
+        expect((error as Error).message).toMatch(field);
+      }
+      await expect(s.schedule("x".repeat(491), 1, 1, { every: 10 })).rejects.toThrow(/id/);
+      await expect(s.unschedule("a{")).rejects.toThrow(/id/);
+      expect(await t.client.command(["EXISTS", ...priorityKeys(t.client, name)])).toBe(0);
+    });
+  });
+
   describe("events", () => {
     it("records every lifecycle step, readable from any id, with a type", async () => {
       const name = fresh("events");

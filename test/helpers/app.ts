@@ -289,6 +289,25 @@ export const ROUTES: readonly RouteCase[] = [
     writes: true,
   },
   {
+    route: "PUT /queues/{name}/schedules/{id}",
+    method: "PUT",
+    path: (n) => `/queues/${e(n.queue)}/schedules/${e(n.id)}`,
+    body: { data: { report: true }, priority: 1, cron: "0 6 * * *", tz: "Europe/Rome" },
+    writes: true,
+  },
+  {
+    route: "GET /queues/{name}/schedules",
+    method: "GET",
+    path: (n) => `/queues/${e(n.queue)}/schedules`,
+    writes: false,
+  },
+  {
+    route: "DELETE /queues/{name}/schedules/{id}",
+    method: "DELETE",
+    path: (n) => `/queues/${e(n.queue)}/schedules/${e(n.id)}`,
+    writes: true,
+  },
+  {
     route: "GET /queues/{name}/events",
     method: "GET",
     path: (n) => `/queues/${e(n.queue)}/events?waitMs=0`,

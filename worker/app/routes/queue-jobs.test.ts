@@ -143,6 +143,37 @@ describeTransports("app: queue job routes", (t) => {
     expect(parseSse(text).map((e) => [e.event, e.data.ids])).toEqual([["added", ["b"]]]);
   });
 
+  it("schedules: create, list (read-only), delete; 404 for an unknown one", async () => {
+    const app = makeApp(t.client);
+    const path = q("schedules");
+    const put = await call(app, "PUT", `${path}/schedules/nightly`, {
+      body: { data: { job: "report" }, priority: 3, cron: "0 2 * * *", tz: "Europe/Rome" },
+    });
+    expect(put.status).toBe(200);
+    expect(put.json.id).toBe(`nightly@${put.json.nextAt}`);
+    expect(put.json.nextAt).toBeGreaterThan(await serverMs(t.client));
+    const listed = await call(app, "GET", `${path}/schedules`, { token: READ_TOKEN });
+    expect(listed.json).toEqual({
+      schedules: [
+        {
+          id: "nightly",
+          data: { job: "report" },
+          priority: 3,
+          cron: "0 2 * * *",
+          tz: "Europe/Rome",
+          nextAt: put.json.nextAt,
+        },
+      ],
+    });
+    const bad = await call(app, "PUT", `${path}/schedules/x`, {
+      body: { data: 1, priority: 1, cron: "not cron" },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details).toEqual([expect.objectContaining({ path: "options.cron" })]);
+    expect((await call(app, "DELETE", `${path}/schedules/nightly`)).json).toEqual({ ok: true });
+    expect((await call(app, "DELETE", `${path}/schedules/nightly`)).status).toBe(404);
+  });
+
   it("rate limits an identifier; a read-only token may only check", async () => {
     const app = makeApp(t.client);
     const path = `/ratelimit/${encodeURIComponent(t.key("rl"))}/user-1`;

@@ -1,15 +1,23 @@
 /**
  * The priority queues' job-queue routes (src/priority): nack, dead letters, the queue's options
- * and limits, its details, and its lifecycle events as server-sent events.
+ * and limits, schedules, its details, and its lifecycle events as server-sent events.
  *
- * Read-only tokens may read: the details, the dead letters, the events. Every other route here
- * writes, so it needs a read-write token.
+ * Read-only tokens may read: the details, the dead letters, the schedules, the events. Every
+ * other route here writes, so it needs a read-write token.
  */
 import { createRoute } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { writeAccess } from "../auth.js";
 import type { App } from "../env.js";
-import { bearerSecurity, errorResponses, json, jsonBody } from "../schemas/common.js";
+import { ApiError } from "../errors.js";
+import {
+  bearerSecurity,
+  errorResponses,
+  json,
+  jsonBody,
+  notFoundResponse,
+  okSchema,
+} from "../schemas/common.js";
 import {
   DEFAULT_EVENTS_WAIT_MS,
   deadLettersQuerySchema,
@@ -25,6 +33,10 @@ import {
   optionsResultSchema,
   queueDetailsSchema,
   queueParamsSchema,
+  scheduleBodySchema,
+  scheduledSchema,
+  scheduleParamsSchema,
+  schedulesSchema,
 } from "../schemas/queues.js";
 
 const tags = ["queues"];
@@ -131,6 +143,38 @@ const events = createRoute({
   },
 });
 
+const putSchedule = createRoute({
+  method: "put",
+  path: "/queues/{name}/schedules/{id}",
+  tags,
+  security,
+  middleware,
+  summary: "Create or replace a schedule (every ms, or cron with a time zone)",
+  request: { params: scheduleParamsSchema, body: jsonBody(scheduleBodySchema) },
+  responses: { 200: json(scheduledSchema, "Its occurrence in the queue"), ...errorResponses },
+});
+
+const deleteSchedule = createRoute({
+  method: "delete",
+  path: "/queues/{name}/schedules/{id}",
+  tags,
+  security,
+  middleware,
+  summary: "Delete a schedule and its waiting occurrence",
+  request: { params: scheduleParamsSchema },
+  responses: { 200: json(okSchema, "Deleted"), ...notFoundResponse, ...errorResponses },
+});
+
+const listSchedules = createRoute({
+  method: "get",
+  path: "/queues/{name}/schedules",
+  tags,
+  security,
+  summary: "The queue's schedules and when their occurrence is due",
+  request: { params },
+  responses: { 200: json(schedulesSchema, "The schedules"), ...errorResponses },
+});
+
 /** Most events one read of the SSE loop asks for. */
 const EVENTS_BATCH = 100;
 /** How long one blocking read of the SSE loop waits before checking the connection again. */
@@ -180,6 +224,26 @@ export function queueJobRoutes(app: App): void {
     const queue = c.var.redge.priority(c.req.valid("param").name);
     await queue.setLimits(c.req.valid("json"));
     return c.json({ limits: (await queue.info()).limits }, 200);
+  });
+
+  app.openapi(putSchedule, async (c) => {
+    const { name, id } = c.req.valid("param");
+    const { data, priority, ...timing } = c.req.valid("json");
+    const queue = c.var.redge.priority<unknown>(name);
+    return c.json(await queue.schedule(id, data, priority, timing), 200);
+  });
+
+  app.openapi(deleteSchedule, async (c) => {
+    const { name, id } = c.req.valid("param");
+    if (!(await c.var.redge.priority(name).unschedule(id))) {
+      throw new ApiError(404, "not_found", "No such schedule in the queue");
+    }
+    return c.json({ ok: true as const }, 200);
+  });
+
+  app.openapi(listSchedules, async (c) => {
+    const queue = c.var.redge.priority<unknown>(c.req.valid("param").name);
+    return c.json({ schedules: await queue.schedules() }, 200);
   });
 
   app.openapi(events, async (c) => {

@@ -21,9 +21,13 @@ const {
   idsSchema,
   ifExistsSchema,
   pullOptionsSchema,
+  scheduleFieldsSchema,
+  scheduleIdSchema,
   streamNameSchema,
   thresholdSchema,
+  prioritySchema,
   withOneDueTime,
+  withOneTiming,
 } = prioritySchemas;
 
 /** Most items one `POST /queues/:name/items` takes: what one atomic script call holds. */
@@ -158,4 +162,28 @@ export const eventsQuerySchema = z.object({
     .meta({
       description: `Keep the stream open this long for new events (default ${DEFAULT_EVENTS_WAIT_MS})`,
     }),
+});
+
+export const scheduleParamsSchema = z.object({ name: streamNameSchema, id: scheduleIdSchema });
+export const scheduleBodySchema = withOneTiming(
+  scheduleFieldsSchema.extend({ data: jsonValueSchema, priority: prioritySchema }),
+).meta({ description: "Each occurrence's data and priority, and every (ms) or cron (+ tz)" });
+export const scheduledSchema = z.object({
+  id: z.string().nullable().meta({ description: "The occurrence in the queue: <id>@<due ms>" }),
+  nextAt: z.number().nullable().meta({ description: "When it is due (server ms)" }),
+});
+export const schedulesSchema = z.object({
+  schedules: z.array(
+    z
+      .object({
+        id: z.string(),
+        data: z.unknown(),
+        priority: z.number(),
+        every: z.number().optional(),
+        cron: z.string().optional(),
+        tz: z.string().optional(),
+        nextAt: z.number().nullable(),
+      })
+      .meta({ id: "QueueSchedule" }),
+  ),
 });
