@@ -19,6 +19,8 @@ export interface PullCpuRow {
 type Shape = {
   shape: string;
   items: number;
+  /** Added with a due time just past, so each pull promotes what it takes. */
+  delayed?: boolean;
   setup?: (client: RedgeClient, name: string) => Promise<void>;
   drain: (client: RedgeClient, name: string) => Promise<number>;
 };
@@ -55,6 +57,22 @@ const SHAPES: Shape[] = [
     items: 20_000,
     drain: leaseDrain,
   },
+  {
+    shape: "pull(count 100, lease) + ack, with limits and maxAttempts set",
+    items: 20_000,
+    setup: async (client, name) => {
+      const s = client.priority(name);
+      await s.setLimits({ concurrency: 1_000_000, rate: { max: 1_000_000_000, perMs: 1_000 } });
+      await s.setOptions({ maxAttempts: 5, backoff: { type: "exponential", delayMs: 1_000 } });
+    },
+    drain: leaseDrain,
+  },
+  {
+    shape: "pull(count 100, lease) + ack, every item delayed (due now)",
+    items: 20_000,
+    delayed: true,
+    drain: leaseDrain,
+  },
 ];
 
 async function leaseDrain(client: RedgeClient, name: string): Promise<number> {
@@ -80,13 +98,29 @@ export async function pullCpu(
     for (let run = 0; run < runs; run++) {
       const name = `bench-pull-cpu-${run}`;
       await client.priority(name).clear();
+      await client.priority(name).setLimits({});
+      await client.priority(name).setOptions({});
       await shape.setup?.(client, name);
       for (let from = 0; from < shape.items; from += 1_000) {
         const batch = [];
         for (let i = from; i < Math.min(from + 1_000, shape.items); i++) {
-          batch.push({ id: itemId(i), data: PAYLOAD, priority: (i * 7919) % 100 });
+          batch.push({
+            id: itemId(i),
+            data: PAYLOAD,
+            priority: (i * 7919) % 100,
+            ...(shape.delayed ? { delayMs: 1 } : {}),
+          });
         }
         await client.priority(name).addMany(batch);
+      }
+      // Delayed items: wait until the last one is due by the server's clock.
+      if (shape.delayed) {
+        const serverMs = async () => {
+          const [s, us] = await admin.time();
+          return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+        };
+        const due = (await serverMs()) + 2;
+        while ((await serverMs()) < due) await new Promise((resolve) => setTimeout(resolve, 1));
       }
       const before = await serverCpuUs(admin);
       const drained = await shape.drain(client, name);
