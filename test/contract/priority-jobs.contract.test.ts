@@ -7,9 +7,11 @@
  * has passed the due time, never for a fixed sleep. Leases are generous unless a test is about a
  * lease running out, and then it waits for the server's clock to pass the deadline.
  */
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/index.js";
 import {
+  eventsKey,
   type JsonValue,
   type PriorityStream,
   priorityKeys,
@@ -473,6 +475,32 @@ describeTransports("priority stream jobs", (t) => {
       expect(await s.events({ from: events.at(-1)!.id })).toEqual([]);
       expect(await s.events({ from: "$" })).toEqual([]);
     });
+
+    it.runIf(t.name === "tcp")(
+      "publishes each event's id and type on the events channel",
+      async () => {
+        const s = open("events-pubsub");
+        const channel = eventsKey(t.client, s.name);
+        const subscriber = new Redis(t.clientEnv().REDIS_URL!);
+        try {
+          const received: string[] = [];
+          const two = new Promise<void>((resolve) => {
+            subscriber.on("message", (from, message) => {
+              if (from === channel) received.push(message);
+              if (received.length === 2) resolve();
+            });
+          });
+          await subscriber.subscribe(channel);
+          await s.add("a", "A", 1);
+          await s.pull({ leaseMs: 60_000 });
+          await two;
+          const events = await s.events();
+          expect(received).toEqual(events.map((e) => `${e.id} ${e.type}`));
+        } finally {
+          subscriber.disconnect();
+        }
+      },
+    );
 
     it("blocks up to blockMs for the next event", async () => {
       const s = open("events-block");
