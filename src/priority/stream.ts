@@ -452,6 +452,8 @@ export class PriorityStream<T = JsonValue> {
   async setOptions(options: StreamOptions): Promise<void> {
     const valid = parseInput(streamOptionsSchema, options, "options");
     await this.#runNow(setOptionsScript, ["set", ...encodeStreamOptions(valid)], true);
+    // This object's own options are checked again against what is stored now.
+    this.#prepared = undefined;
   }
 
   /**

@@ -284,6 +284,11 @@ describeTransports("priority stream jobs", (t) => {
       });
       expect(await first.get("b")).toBeNull();
       await expect(other.pull()).rejects.toBeInstanceOf(StreamOptionsMismatchError);
+      // The mismatched object itself may change them; its calls then run.
+      const changer = t.makeClient().priority(name, { maxAttempts: 4 });
+      await expect(changer.size()).rejects.toBeInstanceOf(StreamOptionsMismatchError);
+      await changer.setOptions({ maxAttempts: 4 });
+      expect(await changer.size()).toEqual({ ready: 1, leased: 0 });
       // Without options a client uses the stream's.
       await t.client.priority(name).setOptions({ maxAttempts: 5 });
       expect((await first.info()).options).toEqual({ maxAttempts: 5 });
