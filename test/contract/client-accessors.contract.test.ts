@@ -52,7 +52,7 @@ describeTransports("client accessors", (t) => {
   it("ratelimit() and priority(name, options)", async () => {
     const limiter = t.client.ratelimit({
       limit: 1,
-      windowMs: 60_000,
+      windowMs: 3_600_000,
       algorithm: "fixed",
       prefix: t.key("acc-rl"),
     });

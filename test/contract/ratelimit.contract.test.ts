@@ -20,7 +20,9 @@ describeTransports("ratelimit", (t) => {
       it("admits exactly the limit of concurrent attempts from 4 clients", async () => {
         const LIMIT = 15;
         const ATTEMPTS = 48;
-        const options = { limit: LIMIT, windowMs: 60_000, algorithm, prefix: prefix("exact") };
+        // An hour: no fixed window ends during the test (windows align to the epoch), and a token
+        // bucket refills one token per 4 minutes.
+        const options = { limit: LIMIT, windowMs: 3_600_000, algorithm, prefix: prefix("exact") };
         const limiters = Array.from({ length: 4 }, () => t.makeClient().ratelimit(options));
         const results = await Promise.all(
           Array.from({ length: ATTEMPTS }, (_, i) => limiters[i % 4]!.limit("user:1")),
@@ -47,7 +49,7 @@ describeTransports("ratelimit", (t) => {
       it("takes a cost, checks with cost 0, and starts over after reset()", async () => {
         const limiter = t.client.ratelimit({
           limit: 10,
-          windowMs: 60_000,
+          windowMs: 3_600_000,
           algorithm,
           prefix: prefix("cost"),
         });
@@ -137,7 +139,8 @@ describeTransports("ratelimit", (t) => {
       expect(next.retryAfterMs).toBeGreaterThan(0);
       expect(next.retryAfterMs).toBeLessThanOrEqual(1_000);
     }
-    await untilServerTime(t.client, first.resetAt + 1_000);
+    // Two windows on, whatever the call above took, both counted windows have slid out.
+    await untilServerTime(t.client, first.resetAt + 2_000);
     expect((await limiter.limit("k", { cost: 10 })).success).toBe(true);
   });
 
@@ -145,7 +148,7 @@ describeTransports("ratelimit", (t) => {
     const client = t.makeClient({ keyPrefix: "tenant-b:" });
     const p = prefix("keys");
     await client
-      .ratelimit({ limit: 3, windowMs: 60_000, algorithm: "fixed", prefix: p })
+      .ratelimit({ limit: 3, windowMs: 3_600_000, algorithm: "fixed", prefix: p })
       .limit("u");
     const key = ratelimitKey(client, p, "fixed", "u");
     expect(key).toBe(`tenant-b:rl:{${p}:u}:f`);
