@@ -27,8 +27,8 @@ const DEFAULT_HOST = "127.0.0.1";
 
 const USAGE = `Usage: redge gateway [options]
 
-Serves the Upstash REST protocol (POST /, /pipeline, /multi-exec) in front of a Redis server, so
-@upstash/redis and edge code can use self-hosted Redis.
+Serves the Upstash REST protocol (POST /, /pipeline, /multi-exec, path-style commands, pub/sub
+over SSE) in front of a Redis server, so @upstash/redis and edge code can use self-hosted Redis.
 
 Options (environment variable in brackets; options win over the environment):
   --redis <url>             Redis URL, redis:// or rediss:// [REDIS_URL] (default ${DEFAULT_REDIS});
@@ -70,6 +70,13 @@ Options (environment variable in brackets; options win over the environment):
                             probe the Redis connection this often; a hung or demoted server is
                             dropped and reconnected, 0 = off (default 5000)
                             [REDGE_HEALTH_CHECK_INTERVAL_MS]
+  --allow-query-token       also take the token as ?_token= in the URL, as Upstash does
+                            [REDGE_ALLOW_QUERY_TOKEN=1]; URLs end up in access and proxy logs
+  --sse-client-buffer-bytes <n>
+                            bytes one pub/sub (SSE) subscriber may leave unread before it is
+                            dropped (default 1 MiB) [REDGE_SSE_CLIENT_BUFFER_BYTES]
+  --sse-buffered-bytes <n>  unread bytes over all subscribers; past it the slowest is dropped
+                            (default 64 MiB) [REDGE_SSE_BUFFERED_BYTES]
   --help, -h                show this help
 
 At least one token is required. Prefer the environment for tokens: command-line arguments are
@@ -105,6 +112,9 @@ interface GatewayArgs {
   requestTimeoutMs?: number;
   commandTimeoutMs?: number;
   healthCheckIntervalMs?: number;
+  allowQueryToken: boolean;
+  sseClientBufferBytes?: number;
+  sseBufferedBytes?: number;
   /** The command line carried a Redis password (warned about, then hidden). */
   passwordOnCommandLine: boolean;
 }
@@ -172,6 +182,16 @@ export function parseGatewayArgs(argv: string[], env: CliContext["env"]): Parsed
       "--request-timeout-ms",
       Number.MAX_SAFE_INTEGER,
     );
+    const sseClientBufferBytes = integer(
+      values["sse-client-buffer-bytes"] ?? env.REDGE_SSE_CLIENT_BUFFER_BYTES,
+      "--sse-client-buffer-bytes",
+      Number.MAX_SAFE_INTEGER,
+    );
+    const sseBufferedBytes = integer(
+      values["sse-buffered-bytes"] ?? env.REDGE_SSE_BUFFERED_BYTES,
+      "--sse-buffered-bytes",
+      Number.MAX_SAFE_INTEGER,
+    );
     const target = redisTarget(values, env);
     const args: GatewayArgs = {
       ...target,
@@ -189,6 +209,11 @@ export function parseGatewayArgs(argv: string[], env: CliContext["env"]): Parsed
       ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
       ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
       ...(healthCheckIntervalMs === undefined ? {} : { healthCheckIntervalMs }),
+      allowQueryToken:
+        values["allow-query-token"] === true ||
+        flag(env.REDGE_ALLOW_QUERY_TOKEN, "REDGE_ALLOW_QUERY_TOKEN"),
+      ...(sseClientBufferBytes === undefined ? {} : { sseClientBufferBytes }),
+      ...(sseBufferedBytes === undefined ? {} : { sseBufferedBytes }),
       passwordOnCommandLine: hasPassword(values.redis),
     };
     return { args };
@@ -302,6 +327,9 @@ const OPTIONS = {
   "max-body-bytes": { type: "string" },
   "command-timeout-ms": { type: "string" },
   "health-check-interval-ms": { type: "string" },
+  "allow-query-token": { type: "boolean" },
+  "sse-client-buffer-bytes": { type: "string" },
+  "sse-buffered-bytes": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -332,6 +360,11 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       ...(args.healthCheckIntervalMs === undefined
         ? {}
         : { healthCheckIntervalMs: args.healthCheckIntervalMs }),
+      allowQueryToken: args.allowQueryToken,
+      ...(args.sseClientBufferBytes === undefined
+        ? {}
+        : { sseClientBufferBytes: args.sseClientBufferBytes }),
+      ...(args.sseBufferedBytes === undefined ? {} : { sseBufferedBytes: args.sseBufferedBytes }),
       log: (line) => context.err(line),
     });
   } catch (error) {
@@ -350,6 +383,11 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     context.err(`redge gateway: cannot listen on ${args.host}:${args.port} (${code})`);
     await gateway.close();
     return 1;
+  }
+  if (args.allowQueryToken) {
+    context.err(
+      "redge gateway: tokens are accepted in URLs (?_token=); URLs end up in access logs, proxy logs and browser histories",
+    );
   }
   const readOnly = args.readOnlyTokens.length;
   context.out(

@@ -34,16 +34,20 @@ export function expandIncludes(folder: string, source: string, seen = new Set<st
 /**
  * The script as sent to Redis: the documentation stays in the .lua file (the KEYS header, the
  * comments), and whole-line comments and blank lines are left out of what ships, since every
- * byte of every script is in the Workers bundle (4.5 KB of its gzipped size). Code lines,
- * trailing comments included, are kept as written.
+ * byte of every script is in the Workers bundle (4.5 KB of its gzipped size). Code lines keep
+ * their text, trailing comments included, without their indentation.
  */
 export function shipped(source: string): string {
-  return source
-    .replace(/^--\[\[[\s\S]*?\]\]\n/, "")
-    .split("\n")
-    .filter((line) => line.trim() !== "" && !line.trim().startsWith("--"))
-    .join("\n")
-    .concat("\n");
+  return (
+    source
+      .replace(/^--\[\[[\s\S]*?\]\]\n/, "")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.trim().startsWith("--"))
+      // Indentation means nothing to Lua (no script holds a multi-line string).
+      .map((line) => line.trimStart())
+      .join("\n")
+      .concat("\n")
+  );
 }
 
 /**

@@ -3,9 +3,12 @@
  * seed's `ps*` names for the priority stream, in this one place. Capabilities take the core
  * client, so none of them imports this file.
  */
+import type { Redis as UpstashRedis } from "@upstash/redis/cloudflare";
 import type * as z from "zod";
 import { Cache } from "./cache/index.js";
-import { CoreClient } from "./core/client.js";
+import { type ClientOptions, CoreClient } from "./core/client.js";
+import { RedgeError } from "./core/errors.js";
+import type { CommandPort } from "./core/port.js";
 import { createDict, type Dict, type DictOptions } from "./dict/index.js";
 import {
   type JsonValue,
@@ -34,7 +37,42 @@ export type {
 } from "./core/client.js";
 export { CoreClient } from "./core/client.js";
 
+export interface RedgeClientOptions extends ClientOptions {
+  /**
+   * Builds `client.redis` on first use: an `@upstash/redis` client over this client's transport
+   * (`createClient` and `createNodeClient` pass one).
+   */
+  upstash?: ((client: CoreClient) => UpstashRedis) | undefined;
+}
+
 export class RedgeClient extends CoreClient {
+  readonly #makeUpstash: RedgeClientOptions["upstash"];
+  #upstash: UpstashRedis | undefined;
+
+  constructor(port: CommandPort, options: RedgeClientOptions = {}) {
+    const { upstash, ...rest } = options;
+    super(port, rest);
+    this.#makeUpstash = upstash;
+  }
+
+  /**
+   * Every typed command of `@upstash/redis` (`await client.redis.hset("h", { a: 1 })`,
+   * `client.redis.pipeline()`, `multi()`, `createScript()`), on whichever transport this client
+   * speaks: over REST it is the `Redis` client the transport sends through; over TCP the same
+   * library on a `Requester` that answers as the REST API does. Not retried (see docs/client.md).
+   */
+  get redis(): UpstashRedis {
+    if (!this.#upstash) {
+      if (!this.#makeUpstash) {
+        throw new RedgeError(
+          "config",
+          "client.redis needs a client from createClient() or createNodeClient()",
+        );
+      }
+      this.#upstash = this.#makeUpstash(this);
+    }
+    return this.#upstash;
+  }
   /**
    * A priority stream: highest priority first, FIFO among equals, leases, gate, O(1)
    * decrement-all, delayed items, retries with backoff and dead letters, limits, schedules and

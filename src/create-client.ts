@@ -44,10 +44,13 @@ export function createClient(options: CreateClientOptions): RedgeClient {
       },
     ]);
   }
-  return new RedgeClient(
-    new RestPort({ url: config.url, token: config.token }),
-    clientOptions(config, onRetry),
-  );
+  const port = new RestPort({ url: config.url, token: config.token });
+  const upstash = port.upstash;
+  return new RedgeClient(port, {
+    ...clientOptions(config, onRetry),
+    // The port's own @upstash/redis client: one HTTP layer, one read-your-writes token.
+    ...(upstash ? { upstash: () => upstash } : {}),
+  });
 }
 
 /**

@@ -27,6 +27,16 @@ export type {
   RedisCommand,
   RedisReply,
 } from "./core/port.js";
+export {
+  channelNameSchema,
+  MAX_SUBSCRIPTION_TARGETS,
+  type PortPubSubEvent,
+  type PubSubEvent,
+  type PubSubTargets,
+  type SubscribeOptions,
+  type SubscribeTargets,
+  Subscription,
+} from "./core/pubsub.js";
 export type { RetryPolicy } from "./core/retry.js";
 export { backoffDelay, DEFAULT_RETRY_POLICY } from "./core/retry.js";
 export { Script } from "./core/script.js";

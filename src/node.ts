@@ -2,12 +2,14 @@
  * redge/node — everything in `redge` plus the Node-only pieces: the TCP transport (ioredis:
  * standalone, TLS, Sentinel, Cluster) and the Upstash-compatible gateway.
  */
+import { Redis as UpstashRedis } from "@upstash/redis";
 import { RedgeClient } from "./client.js";
 import { parseConfig } from "./config/index.js";
 import { type CreateClientOptions, clientOptions } from "./create-client.js";
 import { NodeHttpRequester } from "./transport/node-requester.js";
 import { RestPort } from "./transport/rest.js";
 import { TcpPort, type TcpPortOptions } from "./transport/tcp.js";
+import { clientRequester } from "./transport/upstash-requester.js";
 
 export { createGateway } from "./gateway/index.js";
 export * from "./index.js";
@@ -37,5 +39,9 @@ export function createNodeClient(options: NodeClientOptions): RedgeClient {
           requester: new NodeHttpRequester({ url: config.url, token: config.token }),
         })
       : new TcpPort(config, { onHealthCheck });
-  return new RedgeClient(port, clientOptions(config, onRetry));
+  return new RedgeClient(port, {
+    ...clientOptions(config, onRetry),
+    // Over the client's own port (TCP; REST through node:http), answering as the REST API does.
+    upstash: (client) => new UpstashRedis(clientRequester(client)),
+  });
 }

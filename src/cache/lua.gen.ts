@@ -3,19 +3,19 @@
 import { Script } from "../core/script.js";
 
 /** acquire.lua */
-export const acquireScript = new Script("if ARGV[3] == 'load' then\n  local value = redis.call('GET', KEYS[1])\n  if value then return { 1, value, redis.call('PTTL', KEYS[1]) } end\nend\nif redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return { 2 } end\nif redis.call('GET', KEYS[2]) == ARGV[1] then return { 2 } end\nreturn { 0, redis.call('PTTL', KEYS[2]) }\n", "e3452008d9bf53cf0ac0309deb8ecbfef39eab29", { keys: 2 });
+export const acquireScript = new Script("if ARGV[3] == 'load' then\nlocal value = redis.call('GET', KEYS[1])\nif value then return { 1, value, redis.call('PTTL', KEYS[1]) } end\nend\nif redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return { 2 } end\nif redis.call('GET', KEYS[2]) == ARGV[1] then return { 2 } end\nreturn { 0, redis.call('PTTL', KEYS[2]) }\n", "3a97f82b9d12d577ca76bf8495b4190da5f89a91", { keys: 2 });
 
 /** invalidate-tag.lua */
-export const invalidateTagScript = new Script("local members = redis.call('ZRANGE', KEYS[1], 0, -1)\nlocal deleted = 0\nfor i = 1, #members, 500 do\n  deleted = deleted + redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))\nend\nredis.call('DEL', KEYS[1])\nreturn deleted\n", "1bbc1e1cca4ac507bf0441997a22caf6659e53fe", { keys: 1 });
+export const invalidateTagScript = new Script("local members = redis.call('ZRANGE', KEYS[1], 0, -1)\nlocal deleted = 0\nfor i = 1, #members, 500 do\ndeleted = deleted + redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))\nend\nredis.call('DEL', KEYS[1])\nreturn deleted\n", "0b4887d2e557004d7735f1deb9b0dc8668d4438a", { keys: 1 });
 
 /** read.lua */
 export const readScript = new Script("local value = redis.call('GET', KEYS[1])\nif not value then return false end\nreturn { value, redis.call('PTTL', KEYS[1]) }\n", "7e8dc88c0d0d4ad6a508905dca6ac5be89d6f47a", { keys: 1, readOnly: true });
 
 /** release.lua */
-export const releaseScript = new Script("if redis.call('GET', KEYS[1]) == ARGV[1] then\n  return redis.call('DEL', KEYS[1])\nend\nreturn 0\n", "c89cee65b7ab260d98c281f3c3eb6fa7c992cdd2", { keys: 1 });
+export const releaseScript = new Script("if redis.call('GET', KEYS[1]) == ARGV[1] then\nreturn redis.call('DEL', KEYS[1])\nend\nreturn 0\n", "6464896d65aee3443fb048d4e9d84b8f23d7df91", { keys: 1 });
 
 /** renew.lua */
-export const renewScript = new Script("if redis.call('GET', KEYS[1]) == ARGV[1] then\n  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n  return 1\nend\nreturn 0\n", "1a22347112065789d764e3ed6c9b5a99d9767d0a", { keys: 1 });
+export const renewScript = new Script("if redis.call('GET', KEYS[1]) == ARGV[1] then\nredis.call('PEXPIRE', KEYS[1], ARGV[2])\nreturn 1\nend\nreturn 0\n", "b356aa2d47125feb6726ddd797ff2b020cc84056", { keys: 1 });
 
 /** write.lua */
-export const writeScript = new Script("if ARGV[3] ~= '' then\n  if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end\n  redis.call('DEL', KEYS[2])\nend\nlocal lifetime = tonumber(ARGV[2])\nredis.call('SET', KEYS[1], ARGV[1], 'PX', lifetime)\nif #KEYS > 2 then\n  local time = redis.call('TIME')\n  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)\n  local expiresAt = now + lifetime\n  for i = 3, #KEYS do\n    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)\n    redis.call('ZADD', KEYS[i], expiresAt, KEYS[1])\n    if redis.call('PTTL', KEYS[i]) < lifetime then\n      redis.call('PEXPIRE', KEYS[i], lifetime)\n    end\n  end\nend\nreturn 1\n", "85948c405d948a3456903c9a19cf68352e5297a5", { minKeys: 2 });
+export const writeScript = new Script("if ARGV[3] ~= '' then\nif redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end\nredis.call('DEL', KEYS[2])\nend\nlocal lifetime = tonumber(ARGV[2])\nredis.call('SET', KEYS[1], ARGV[1], 'PX', lifetime)\nif #KEYS > 2 then\nlocal time = redis.call('TIME')\nlocal now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)\nlocal expiresAt = now + lifetime\nfor i = 3, #KEYS do\nredis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)\nredis.call('ZADD', KEYS[i], expiresAt, KEYS[1])\nif redis.call('PTTL', KEYS[i]) < lifetime then\nredis.call('PEXPIRE', KEYS[i], lifetime)\nend\nend\nend\nreturn 1\n", "d1767ec3d6455943a81fdbc7144bc6945b565770", { minKeys: 2 });

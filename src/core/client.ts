@@ -6,6 +6,7 @@
 
 import { createDeadline } from "./call.js";
 import { assertCommand, assertCommands } from "./command-input.js";
+import { asyncDispose } from "./dispose.js";
 import { CommandError, ConnectionError, RedgeError, ValidationError } from "./errors.js";
 import type { DurableWrites } from "./fields.js";
 import { durableWritesSchema } from "./fields.js";
@@ -17,12 +18,18 @@ import type {
   RedisCommand,
   RedisReply,
 } from "./port.js";
+import {
+  channelNameSchema,
+  type SubscribeOptions,
+  type SubscribeTargets,
+  Subscription,
+} from "./pubsub.js";
 import { classifyCommand } from "./read-commands.js";
 import { redact } from "./redact.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, runWithRetry } from "./retry.js";
 import { Script } from "./script.js";
 import type { ServerAddress, ServerRole, Topology } from "./topology.js";
-import { parseInput } from "./validation.js";
+import { parseInput, rawTextSchema } from "./validation.js";
 
 export interface CallOptions {
   /** Give up waiting after this many ms (default: the client's `commandTimeoutMs`). */
@@ -107,13 +114,6 @@ export interface HealthReport {
 const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 
 /**
- * `Symbol.asyncDispose`, for `await using client = …`. Runtimes without it yet get the symbol
- * that TypeScript's and esbuild's `using` helpers fall back to.
- */
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
-
-/**
  * The client every capability takes: commands, pipelines, transactions and scripts over one
  * command port, with input checks, deadlines, retries, durable writes, health and topology. It
  * knows nothing of capabilities; `RedgeClient` (src/client.ts) adds their accessors.
@@ -127,6 +127,8 @@ export class CoreClient {
   /** Applied to every write unless a call says otherwise. */
   readonly durableWrites: DurableWrites | undefined;
   #closed = false;
+  /** Open subscriptions, closed with the client. */
+  readonly #subscriptions = new Set<Subscription>();
 
   constructor(port: CommandPort, options: ClientOptions = {}) {
     this.#port = port;
@@ -279,6 +281,48 @@ export class CoreClient {
     );
   }
 
+  /**
+   * Subscribes to channels (`"news"`, `["a", "b"]`) and glob patterns (`{ patterns: ["news.*"] }`)
+   * and returns an async iterator of events: `subscribed` per channel or pattern once the server
+   * confirmed it, `message` / `pmessage`, and `reconnected` after a dropped stream was replaced
+   * (with the retry policy's backoff, or `options.reconnect`). Messages published while no stream
+   * was open are lost: Redis pub/sub delivers at most once. `break`, `close()`, the signal or
+   * `client.close()` end it.
+   *
+   * REST: one server-sent-event request per kind (`POST /subscribe/...`, `/psubscribe/...`) over
+   * fetch; TCP: a subscriber connection of its own. Nothing opens before the first `next()`.
+   *
+   * @throws ValidationError for a bad name (nothing opened)
+   */
+  subscribe(targets: SubscribeTargets, options?: SubscribeOptions): Subscription {
+    if (this.#closed) throw new ConnectionError("The client is closed", { sent: false });
+    const subscription: Subscription = new Subscription({
+      port: this.#port,
+      targets,
+      options,
+      retryPolicy: this.retryPolicy,
+      onRetry: this.#onRetry,
+      onEnd: () => this.#subscriptions.delete(subscription),
+    });
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * Publishes `message` on `channel` (PUBLISH) and resolves with how many subscribers received it
+   * (on a Cluster: those connected to the node that ran it). Not retried after a fault that may
+   * have delivered it: a message sent twice would reach its subscribers twice.
+   */
+  async publish(
+    channel: string,
+    message: string,
+    options?: Omit<CallOptions, "idempotent">,
+  ): Promise<number> {
+    const name = parseInput(channelNameSchema, channel, "channel");
+    const text = parseInput(rawTextSchema, message, "message");
+    return Number(await this.command(["PUBLISH", name, text], { ...options, idempotent: false }));
+  }
+
   /** PINGs the server once. Never throws: a failure is reported in the result. */
   async health(options: { timeoutMs?: number } = {}): Promise<HealthReport> {
     const started = performance.now();
@@ -345,6 +389,7 @@ export class CoreClient {
     }
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#port.close({ timeoutMs });
   }
 

@@ -57,6 +57,21 @@ export interface DedicatedConnectionOptions {
   shareKey?: string | undefined;
 }
 
+/** What one subscription listens to: channels (SUBSCRIBE) and glob patterns (PSUBSCRIBE). */
+export interface PubSubTargets {
+  readonly channels: readonly string[];
+  readonly patterns: readonly string[];
+}
+
+/** An event of a subscription as a transport delivers it (see `CommandPort.subscribe`). */
+export type PortPubSubEvent =
+  /** The server confirmed one channel or pattern; `count` is how many this stream holds now. */
+  | { type: "subscribed"; kind: "channel" | "pattern"; name: string; count: number }
+  /** A message published to a subscribed channel. */
+  | { type: "message"; channel: string; message: string }
+  /** A message published to a channel matching a subscribed pattern. */
+  | { type: "pmessage"; pattern: string; channel: string; message: string };
+
 export interface CommandPort {
   /** `rest` (Upstash REST over fetch) or `tcp` (ioredis). */
   readonly kind: "rest" | "tcp";
@@ -93,4 +108,12 @@ export interface CommandPort {
     fn: (connection: DedicatedConnection) => Promise<T>,
     options: DedicatedConnectionOptions,
   ): Promise<T>;
+  /**
+   * Opens one subscription stream (REST: an SSE request; TCP: a subscriber connection of its
+   * own): yields a `subscribed` event per target once the server confirmed it, then the messages.
+   * When the stream or connection drops it throws (a ConnectionError, transient), and the client
+   * decides whether to open a new one; it never reconnects by itself. It ends without error when
+   * `signal` fires or the iterator is returned, closing what it opened.
+   */
+  subscribe?(targets: PubSubTargets, signal: AbortSignal): AsyncIterable<PortPubSubEvent>;
 }

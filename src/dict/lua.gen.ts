@@ -3,4 +3,4 @@
 import { Script } from "../core/script.js";
 
 /** to-object.lua */
-export const toObjectScript = new Script("if redis.call(\"HLEN\", KEYS[1]) > tonumber(ARGV[1]) then\n  return {0}\nend\nreturn {1, redis.call(\"HGETALL\", KEYS[1])}\n", "6d14049cff54e74d50275f69b40b31b9f442e15b", { keys: 1, readOnly: true });
+export const toObjectScript = new Script("if redis.call(\"HLEN\", KEYS[1]) > tonumber(ARGV[1]) then\nreturn {0}\nend\nreturn {1, redis.call(\"HGETALL\", KEYS[1])}\n", "948d4496d23503935c34c5deca7631e451bc71e5", { keys: 1, readOnly: true });

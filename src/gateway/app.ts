@@ -1,30 +1,42 @@
 /**
- * The gateway as a Hono app speaking the Upstash REST protocol, as the official `@upstash/redis`
- * client uses it:
+ * The gateway as a Hono app speaking the Upstash REST protocol, as Upstash documents it and the
+ * official `@upstash/redis` client uses it:
  * - `POST /`            one command, `["SET","k","v"]`       → `{"result": ...}`
  * - `POST /pipeline`    commands, one round trip              → `[{"result"}|{"error"}, ...]`
  * - `POST /multi-exec`  commands, atomically (MULTI/EXEC)     → same shape
- * with `Authorization: Bearer <token>` and, optionally, `Upstash-Encoding: base64`.
+ * - `POST /subscribe/<channel>…`, `/psubscribe/<pattern>…` with `Accept: text/event-stream`:
+ *   pub/sub as Server-Sent Events (pubsub/)
+ * - any other path: a path-style command, `GET /get/foo`, `POST /set/foo` with the value as the
+ *   body (path-command.ts); HEAD for read-only ones
+ * with `Authorization: Bearer <token>` (or `?_token=` when the operator allows it) and,
+ * optionally, `Upstash-Encoding: base64` and `Upstash-Response-Format: json | resp2`.
  * Authenticated responses carry an `upstash-sync-token` header.
  *
- * Order of checks: route (404/405), token (401), body size (413) and encoding (400), JSON shape
- * (400), Redis' command table read (503 until Redis was reached once), policy (400 denied or
- * unsupported / 403 read-only or unknown script) for every command before any runs, then Redis.
+ * Order of checks: route (405), token (401), response format (400), body size (413) and encoding
+ * (400), JSON shape (400), Redis' command table read (503 until Redis was reached once), policy
+ * (400 denied or unsupported / 403 read-only or unknown script) for every command before any
+ * runs, then Redis. Path-style commands pass the very same policy.
  */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { redact } from "../core/redact.js";
 import type { ByteBudget } from "../web/byte-budget.js";
 import type { Access, Authenticator } from "./auth.js";
-import { readBody } from "./body.js";
+import { readBody, readBodyBytes } from "./body.js";
 import type { CommandTable } from "./command-table.js";
-import { encodeReply, wantsBase64 } from "./encoding.js";
+import { encodeResult, wantsBase64 } from "./encoding.js";
 import { failureOf, RETRY_AFTER_SECONDS } from "./failures.js";
 import type { Lifecycle } from "./lifecycle.js";
+import { pathCommand, pathSegments, TOKEN_PARAMETER } from "./path-command.js";
 import { checkCommand, checkCommands, type PolicySettings, type Verdict } from "./policy.js";
 import type { PolicyLoader } from "./policy-loader.js";
+import type { SseClients } from "./pubsub/clients.js";
+import type { PubSubHub } from "./pubsub/hub.js";
+import { SSE_ROUTES, subscribe, wantsEventStream } from "./pubsub/subscribe.js";
 import type { Outcome, RedisBackend } from "./redis.js";
-import { parseCommand, parseCommandList, parseJson } from "./request.js";
+import { parseCommandBody, parseCommandListBody } from "./request.js";
+import { encodeResp2, encodeResp2Outcomes } from "./resp2.js";
+import { type ResponseFormat, responseFormat } from "./response-format.js";
 
 export interface GatewayAppOptions {
   backend: RedisBackend;
@@ -37,6 +49,13 @@ export interface GatewayAppOptions {
   /** Shared by every request's body (see web/byte-budget.ts). */
   bodyBudget: ByteBudget;
   lifecycle: Lifecycle;
+  /** Pub/sub over SSE: the fan-out over one subscriber connection, and the streams' memory. */
+  pubsub: { hub: PubSubHub; clients: SseClients };
+  /**
+   * Accept the token as `?_token=` (Upstash's alternative to the header). Off by default: URLs end
+   * up in access logs, proxies' logs and browser histories.
+   */
+  allowQueryToken: boolean;
   log?: ((line: string) => void) | undefined;
 }
 
@@ -46,6 +65,7 @@ type GatewayContext = Context<Env>;
 export type GatewayApp = Hono<Env>;
 
 const ROUTES = ["/", "/pipeline", "/multi-exec"] as const;
+const PATH_METHODS = "HEAD, GET, POST, PUT";
 
 function errorReply(
   c: GatewayContext,
@@ -85,8 +105,23 @@ const BODY_REFUSALS = {
 function encodeOutcomes(outcomes: Outcome[], base64: boolean) {
   // Error messages are never encoded: the client reads them as text.
   return outcomes.map((o) =>
-    o.ok ? { result: encodeReply(o.reply, base64) } : { error: o.error.message },
+    o.ok ? { result: encodeResult(o.reply, base64) } : { error: o.error.message },
   );
+}
+
+function resp2Reply(c: GatewayContext, bytes: Buffer) {
+  // Buffer.concat always allocates a plain ArrayBuffer.
+  const view = new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
+  return c.body(view, 200, {
+    "content-type": "application/octet-stream",
+  });
+}
+
+/** `?_token=` of a URL, looked for only when the URL has a query. */
+function queryToken(url: string): string | null {
+  const query = url.indexOf("?");
+  if (query === -1) return null;
+  return new URLSearchParams(url.slice(query + 1)).get(TOKEN_PARAMETER);
 }
 
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
@@ -100,7 +135,20 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   // echoes the value back. Only authenticated callers see it: it tells how busy the gateway is.
   let syncToken = 0;
   const authenticated = async (c: GatewayContext, next: () => Promise<void>) => {
-    const access = await authenticate(c.req.header("authorization"));
+    let authorization = c.req.header("authorization");
+    const fromQuery = queryToken(c.req.url);
+    if (fromQuery !== null) {
+      if (!options.allowQueryToken) {
+        c.header("WWW-Authenticate", 'Bearer realm="redge"');
+        return errorReply(
+          c,
+          401,
+          "Unauthorized: this gateway does not take tokens in the URL (_token), which end up in logs; send Authorization: Bearer <token>",
+        );
+      }
+      authorization ??= `Bearer ${fromQuery}`;
+    }
+    const access = await authenticate(authorization);
     if (!access) {
       c.header("WWW-Authenticate", 'Bearer realm="redge"');
       return errorReply(c, 401, "Unauthorized");
@@ -122,24 +170,32 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (body.reason === "busy") c.header("Retry-After", String(RETRY_AFTER_SECONDS));
       return { ok: false as const, ...BODY_REFUSALS[body.reason](options.maxBodyBytes) };
     }
-    const parsed = parseJson(body.text);
-    return parsed.ok ? parsed : { ...parsed, status: 400 as const };
+    return { ok: true as const, text: body.text };
   };
   const readOnly = (c: GatewayContext) => c.get("access") === "read-only";
   const base64For = (c: GatewayContext) => wantsBase64(c.req.header("upstash-encoding"));
+  const formatFor = (c: GatewayContext) =>
+    responseFormat(c.req.header("upstash-response-format"), base64For(c));
   // Read once; until Redis has been reached, requests wait for it (503 while it is down).
   const tableFor = async (): Promise<CommandTable> => policy.current() ?? policy.load();
 
+  const replyWith = (c: GatewayContext, format: ResponseFormat, reply: unknown) =>
+    format === "resp2"
+      ? resp2Reply(c, encodeResp2(reply))
+      : c.json({ result: encodeResult(reply, base64For(c)) });
+
   app.post("/", authenticated, async (c) => {
+    const format = formatFor(c);
+    if (!format.ok) return errorReply(c, 400, format.message);
     const body = await readJson(c);
     if (!body.ok) return errorReply(c, body.status, body.message);
-    const command = parseCommand(body.value);
+    const command = parseCommandBody(body.text);
     if (!command.ok) return errorReply(c, 400, command.message);
     try {
       const verdict = checkCommand(await tableFor(), command.value, settings, readOnly(c));
       if (!verdict.ok) return rejectionReply(c, verdict);
       const reply = await backend.command(command.value, { kill: verdict.kill });
-      return c.json({ result: encodeReply(reply, base64For(c)) });
+      return replyWith(c, format.format, reply);
     } catch (error) {
       return failureReply(c, error, log);
     }
@@ -151,14 +207,20 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   };
   for (const [path, run] of Object.entries(batches)) {
     app.post(path, authenticated, async (c) => {
+      const format = formatFor(c);
+      if (!format.ok) return errorReply(c, 400, format.message);
       const body = await readJson(c);
       if (!body.ok) return errorReply(c, body.status, body.message);
-      const commands = parseCommandList(body.value);
+      const commands = parseCommandListBody(body.text);
       if (!commands.ok) return errorReply(c, 400, commands.message);
       try {
         const verdict = checkCommands(await tableFor(), commands.value, settings, readOnly(c));
         if (!verdict.ok) return rejectionReply(c, verdict);
         const outcomes = await run(commands.value, { kill: verdict.kill });
+        // Upstash: transactions answer JSON whatever the format asked for.
+        if (format.format === "resp2" && path === "/pipeline") {
+          return resp2Reply(c, encodeResp2Outcomes(outcomes));
+        }
         return c.json(encodeOutcomes(outcomes, base64For(c)));
       } catch (error) {
         return failureReply(c, error, log);
@@ -173,9 +235,84 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     });
   }
 
-  app.notFound((c) =>
-    errorReply(c, 404, "ERR not found; the gateway serves POST /, /pipeline and /multi-exec"),
-  );
+  /** Pub/sub over SSE; undefined when the request is no subscription (then: a command). */
+  const eventStream = async (c: GatewayContext, segments: string[]) => {
+    const kind = SSE_ROUTES[segments[0]!.toLowerCase()];
+    if (!kind || c.req.method === "PUT" || !wantsEventStream(c.req.header("accept"))) {
+      return undefined;
+    }
+    try {
+      // As every request: nothing is served while the start-up checks refuse to.
+      await tableFor();
+      const outcome = await subscribe(kind, segments.slice(1), options.pubsub);
+      if (outcome.ok) return c.body(outcome.stream, 200, outcome.headers);
+      if ("status" in outcome) {
+        if (outcome.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+        return errorReply(c, outcome.status, outcome.message);
+      }
+      return failureReply(c, outcome.error, log);
+    } catch (error) {
+      return failureReply(c, error, log);
+    }
+  };
+
+  // Path-style commands (and the SSE routes). HEAD is routed here as GET (Hono answers it
+  // without a body) and runs read-only commands only: a HEAD must not change anything.
+  app.on(["GET", "POST", "PUT"], "*", authenticated, async (c) => {
+    const head = c.req.method === "HEAD";
+    const url = new URL(c.req.url);
+    const segments = pathSegments(url.pathname);
+    if (!segments.ok) return errorReply(c, 400, segments.message);
+    if (!head) {
+      const stream = await eventStream(c, segments.value);
+      if (stream) return stream;
+    }
+    const format = formatFor(c);
+    if (!format.ok) return errorReply(c, 400, format.message);
+    let body: Buffer | undefined;
+    if (c.req.method === "POST" || c.req.method === "PUT") {
+      const read = await readBodyBytes(c, options.maxBodyBytes, options.bodyBudget);
+      if (!read.ok) {
+        c.header("Connection", "close");
+        if (read.reason === "busy") c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+        const refusal = BODY_REFUSALS[read.reason](options.maxBodyBytes);
+        return errorReply(c, refusal.status, refusal.message);
+      }
+      body = read.bytes;
+    }
+    const command = pathCommand(url.pathname, url.searchParams, body);
+    if (!command.ok) return errorReply(c, 400, command.message);
+    try {
+      const table = await tableFor();
+      const verdict = checkCommand(table, command.value.view, settings, readOnly(c) || head);
+      if (!verdict.ok) {
+        if (head && !readOnly(c) && checkCommand(table, command.value.view, settings, false).ok) {
+          c.header("Allow", "GET, POST, PUT");
+          return errorReply(
+            c,
+            405,
+            "ERR HEAD runs read-only commands only; send this one with GET, POST or PUT",
+          );
+        }
+        return rejectionReply(c, verdict);
+      }
+      const reply = await backend.command(command.value.args, { kill: verdict.kill });
+      return replyWith(c, format.format, reply);
+    } catch (error) {
+      return failureReply(c, error, log);
+    }
+  });
+
+  app.all("*", (c) => {
+    c.header("Allow", PATH_METHODS);
+    return errorReply(
+      c,
+      405,
+      `ERR method ${c.req.method} not allowed; commands take ${PATH_METHODS}`,
+    );
+  });
+
+  app.notFound((c) => errorReply(c, 404, "ERR not found"));
 
   // Last line of defence: whatever went wrong, the reply holds a fixed text, never a stack.
   app.onError((error, c) => failureReply(c, error, log));

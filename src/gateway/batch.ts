@@ -10,14 +10,16 @@
  */
 import type { Cluster, Redis } from "ioredis";
 
+type Argument = string | Buffer;
+
 interface Pending {
   name: string;
-  args: string[];
+  args: Argument[];
   resolve: (reply: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-export type SendCommand = (name: string, args: string[]) => Promise<unknown>;
+export type SendCommand = (name: string, args: Argument[]) => Promise<unknown>;
 
 export function createBatcher(connection: Redis | Cluster): SendCommand {
   // A Cluster pipeline must stay within one slot; commands go out one by one there.

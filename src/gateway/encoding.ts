@@ -3,15 +3,19 @@
  * protocol carries.
  *
  * With `Upstash-Encoding: base64` every string in a result is the base64 of its raw bytes, however
- * deep in nested arrays; numbers and nulls stay as they are. The official client leaves a
- * top-level "OK" alone and base64-decodes every other string, falling back to the raw text when it
- * is not valid base64. Encoding everything, "OK" included, is therefore always read back right,
- * whereas raw text that happens to look like base64 ("abcd") would be decoded into garbage.
- * Without the header, strings are sent as UTF-8 text (invalid sequences become U+FFFD).
+ * deep in nested arrays; numbers and nulls stay as they are — except the "OK" status reply of a
+ * command (SET, MSET...), which Upstash documents as left unencoded and the official client
+ * reads as it is. Only the status is left alone (status-reply.ts tells it from a bulk "OK"): a
+ * value "OK" read by GET is encoded like any other, so a client that decodes every string still
+ * reads it right. Without the header, strings are sent as UTF-8 text (invalid sequences become
+ * U+FFFD).
  */
+import { isStatusReply } from "./status-reply.js";
 
 /** A reply in JSON form: what goes in `{"result": ...}`. */
 export type JsonReply = string | number | null | JsonReply[];
+
+const OK = Buffer.from("OK");
 
 /** The `Upstash-Encoding` request header asks for base64 results. */
 export function wantsBase64(header: string | undefined): boolean {
@@ -48,4 +52,13 @@ export function encodeReply(reply: unknown, base64: boolean): JsonReply {
   if (typeof reply === "bigint") return String(reply);
   // Not a shape RESP2 produces; answer with text rather than failing the request.
   return encodeReply(String(reply), base64);
+}
+
+/**
+ * Encodes a command's whole reply, what goes in `{"result": ...}`: as `encodeReply`, but the "OK"
+ * status stays "OK" under base64, as Upstash answers it.
+ */
+export function encodeResult(reply: unknown, base64: boolean): JsonReply {
+  if (base64 && Buffer.isBuffer(reply) && reply.equals(OK) && isStatusReply(reply)) return "OK";
+  return encodeReply(reply, base64);
 }

@@ -12,6 +12,8 @@ import { createLifecycle } from "./lifecycle.js";
 import { type GatewayOptions, parseGatewayOptions } from "./options.js";
 import { allowSet } from "./policy.js";
 import { createPolicyLoader } from "./policy-loader.js";
+import { createSseClients } from "./pubsub/clients.js";
+import { createPubSubHub, type SubscriberConnection } from "./pubsub/hub.js";
 import { createRedisBackend } from "./redis.js";
 import { type Listener, type ListenOptions, listen, type ServerListener } from "./server.js";
 
@@ -22,6 +24,8 @@ import { type Listener, type ListenOptions, listen, type ServerListener } from "
 const REDIS_CLOSE_MS = 1_000;
 /** How long those last 503s get to be written before the remaining connections are cut. */
 const LAST_ANSWERS_MS = 500;
+/** At most one log line per this long about dropped slow SSE subscribers. */
+const DROP_LOG_INTERVAL_MS = 10_000;
 
 export interface Gateway {
   /** The Hono app, to mount under another app or to serve with another adapter. */
@@ -67,6 +71,27 @@ export function createGateway(input: GatewayOptions): Gateway {
     allowScripts: options.allowScripts,
     log: options.log,
   });
+  let lastDropLog = 0;
+  let unlogged = 0;
+  const clients = createSseClients({
+    clientBufferBytes: options.sseClientBufferBytes,
+    bufferedBytes: options.sseBufferedBytes,
+    keepAliveMs: options.sseKeepAliveMs,
+    onDrop: () => {
+      unlogged++;
+      const now = Date.now();
+      if (now - lastDropLog < DROP_LOG_INTERVAL_MS) return;
+      options.log?.(
+        `redge gateway: dropped ${unlogged} SSE subscriber${unlogged === 1 ? "" : "s"} that read too slowly`,
+      );
+      lastDropLog = now;
+      unlogged = 0;
+    },
+  });
+  const hub = createPubSubHub(
+    () => backend.subscriber() as unknown as SubscriberConnection,
+    options.log,
+  );
   const app = createGatewayApp({
     backend,
     authenticate: createAuthenticator(options.tokens, options.readOnlyTokens),
@@ -80,6 +105,8 @@ export function createGateway(input: GatewayOptions): Gateway {
     maxBodyBytes: options.maxBodyBytes,
     bodyBudget: createByteBudget(options.maxBufferedBytes),
     lifecycle,
+    pubsub: { hub, clients },
+    allowQueryToken: options.allowQueryToken,
     log: options.log,
   });
   // `env` carries @hono/node-server's { incoming, outgoing }: the body is read from Node's own
@@ -128,6 +155,8 @@ export function createGateway(input: GatewayOptions): Gateway {
     close() {
       closing ??= (async () => {
         for (const listener of listeners) listener.stopAccepting();
+        // Event streams never finish by themselves: end them now, so their connections close.
+        clients.endAll();
         await lifecycle.drain(options.shutdownTimeoutMs);
         await backend.close(Math.min(options.shutdownTimeoutMs, REDIS_CLOSE_MS));
         await Promise.all([...listeners].map((l) => l.close(LAST_ANSWERS_MS)));

@@ -21,6 +21,15 @@ export const DEFAULT_SCRIPT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** How long a client may take to send a whole request (headers and body). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Bytes one SSE subscriber may have waiting for the network before it is dropped: the official
+ * client refuses an event line longer than 1 MiB anyway.
+ */
+export const DEFAULT_SSE_CLIENT_BUFFER_BYTES = 1024 * 1024;
+/** Bytes waiting for the network over all SSE subscribers; past it the slowest is dropped. */
+export const DEFAULT_SSE_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** A comment line this often keeps idle streams open through proxies that time them out. */
+export const DEFAULT_SSE_KEEP_ALIVE_MS = 15_000;
 
 /**
  * Where the gateway's Redis is: a URL, ioredis options, a Sentinel or Cluster in the client
@@ -131,6 +140,21 @@ export const gatewayOptionsSchema = z
       .int("must be an integer")
       .nonnegative()
       .default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    /**
+     * Accept the token as a `_token` query parameter, as Upstash does (browsers' EventSource can
+     * send no header). Off by default: URLs end up in access logs, proxy logs and histories.
+     */
+    allowQueryToken: z.boolean({ error: "must be a boolean" }).default(false),
+    /** Bytes one SSE subscriber may have waiting for the network; past it, it is dropped. */
+    sseClientBufferBytes: positiveInt.default(DEFAULT_SSE_CLIENT_BUFFER_BYTES),
+    /** Bytes waiting over all SSE subscribers; past it the one holding most is dropped. */
+    sseBufferedBytes: positiveInt.default(DEFAULT_SSE_BUFFERED_BYTES),
+    /** How often an idle SSE stream gets a `: keep-alive` comment (0 = never). */
+    sseKeepAliveMs: z
+      .number({ error: "must be a number" })
+      .int("must be an integer")
+      .nonnegative()
+      .default(DEFAULT_SSE_KEEP_ALIVE_MS),
     /** Receives one line per notable event (Redis connection errors); lines are redacted. */
     log: z
       .custom<(line: string) => void>((value) => typeof value === "function", {
@@ -148,6 +172,13 @@ export const gatewayOptionsSchema = z
         path: ["scriptTimeoutMs"],
         message:
           "must be below commandTimeoutMs, so a script is stopped before its request times out",
+      });
+    }
+    if (options.sseBufferedBytes < options.sseClientBufferBytes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sseBufferedBytes"],
+        message: "must be at least sseClientBufferBytes",
       });
     }
     if (options.maxBufferedBytes < options.maxBodyBytes) {

@@ -1,6 +1,7 @@
 /**
  * The gateway's side of Redis: one shared ioredis connection for single commands and pipelines,
- * and a small pool of dedicated connections for MULTI/EXEC.
+ * a small pool of dedicated connections for MULTI/EXEC, and one subscriber connection, opened on
+ * the first SSE subscription, that every SSE client shares (pubsub/hub.ts).
  *
  * Replies are read as Buffers (`callBuffer`) so binary values survive. Failures come out as the
  * project's typed errors: `CommandError` for Redis' error replies, `TimeoutError` and
@@ -37,17 +38,25 @@ export interface RunOptions {
 
 type Send = (command: string[]) => Promise<unknown>;
 
+/** An argument as sent: text, or bytes (a path-style command's body). */
+export type Argument = string | Buffer;
+
 export interface RedisBackend {
   /** Runs one command; rejects with CommandError, TimeoutError or ConnectionError. */
-  command(command: readonly string[], options?: RunOptions): Promise<unknown>;
+  command(command: readonly Argument[], options?: RunOptions): Promise<unknown>;
   /** One round trip, not atomic. Rejects (nothing is reported per command) on a connection fault. */
-  pipeline(commands: readonly (readonly string[])[], options?: RunOptions): Promise<Outcome[]>;
+  pipeline(commands: readonly (readonly Argument[])[], options?: RunOptions): Promise<Outcome[]>;
   /** MULTI/EXEC on a dedicated connection; EXECABORT rejects with a CommandError. */
-  transaction(commands: readonly (readonly string[])[], options?: RunOptions): Promise<Outcome[]>;
+  transaction(commands: readonly (readonly Argument[])[], options?: RunOptions): Promise<Outcome[]>;
   /** The gateway's own command (COMMAND, ACL DRYRUN), text replies, never batched. */
   call: Send;
   /** One sender per master, for checks that must hold on each (ACL users are per node). */
   masters(): Promise<Send[]>;
+  /**
+   * The connection in subscriber mode, opened on first use with the gateway's settings (it
+   * follows Sentinel failovers like the others; ioredis subscribes again after a reconnection).
+   */
+  subscriber(): Connection;
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -67,8 +76,8 @@ export interface BackendSettings {
 }
 
 /** Upper case: ioredis rewrites some replies by lower-case command name (HGETALL into an object). */
-function split(command: readonly string[]): [string, string[]] {
-  return [command[0]!.toUpperCase(), command.slice(1)];
+function split(command: readonly Argument[]): [string, Argument[]] {
+  return [String(command[0]!).toUpperCase(), command.slice(1)];
 }
 
 /** Rejects with a TimeoutError if `promise` takes longer than `ms` (for connections we do not own). */
@@ -80,7 +89,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-type Connection = Redis | Cluster;
+export type Connection = Redis | Cluster;
 
 /** Logs connection errors without flooding: once per distinct message, or every 30 s. */
 function watch(connection: Connection, role: string, log?: (line: string) => void): void {
@@ -179,6 +188,20 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
 
   const send = createBatcher(main);
 
+  let subscriber: Connection | undefined;
+  const openSubscriber = (): Connection => {
+    if (subscriber) return subscriber;
+    const connection =
+      main instanceof Cluster
+        ? main.duplicate()
+        : main.duplicate({ ...safe, connectionName: "redge-gateway-subscriber" });
+    if (connection instanceof Redis) follower?.attach(connection, "master");
+    watch(connection, "subscriber", log);
+    observe(connection, { errors: true });
+    subscriber = connection;
+    return connection;
+  };
+
   // Connections for SCRIPT KILL: one per master, opened the first time a budget runs out.
   let controls: Connection[] | undefined;
   const budget = createScriptBudget({
@@ -233,6 +256,8 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
       return main.nodes("master").map((node) => textCall(node));
     },
 
+    subscriber: openSubscriber,
+
     async command(command, options) {
       const [name, args] = split(command);
       const failure = failureTracker(main, commandTimeoutMs);
@@ -258,11 +283,12 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
         pool.close(),
         owned ? closeConnection(main, timeoutMs) : Promise.resolve(),
         ...(controls ?? []).map((c) => closeConnection(c, Math.min(timeoutMs, 1_000))),
+        subscriber ? closeConnection(subscriber, Math.min(timeoutMs, 1_000)) : Promise.resolve(),
       ]);
     },
   };
 
-  async function runPipeline(commands: readonly (readonly string[])[]): Promise<Outcome[]> {
+  async function runPipeline(commands: readonly (readonly Argument[])[]): Promise<Outcome[]> {
     const pipeline = main.pipeline();
     for (const command of commands) {
       const [name, args] = split(command);
@@ -278,7 +304,7 @@ export function createRedisBackend(source: RedisSource, settings: BackendSetting
     return outcomes(results ?? [], failure);
   }
 
-  function runTransaction(commands: readonly (readonly string[])[]): Promise<Outcome[]> {
+  function runTransaction(commands: readonly (readonly Argument[])[]): Promise<Outcome[]> {
     return pool.use(
       async (connection) => {
         const multi = connection.multi();

@@ -16,10 +16,14 @@ import type {
   CommandOutcome,
   CommandPort,
   PortCallOptions,
+  PortPubSubEvent,
+  PubSubTargets,
   RedisCommand,
   RedisReply,
 } from "../core/port.js";
 import { redact } from "../core/redact.js";
+import { restSubscribe } from "./pubsub/rest-subscribe.js";
+import { type BatchEntry, createRestBatcher } from "./rest-batcher.js";
 import { wireFault } from "./wire-errors.js";
 
 export interface RestPortOptions {
@@ -32,6 +36,11 @@ export interface RestPortOptions {
    * `node:http` one (src/transport/node-requester.ts), which costs far less CPU per request on Node.
    */
   requester?: RestRequester;
+  /**
+   * Send the single commands issued together as one `/pipeline` request (see rest-batcher.ts).
+   * Default true.
+   */
+  autoPipelining?: boolean;
 }
 
 /** One Upstash REST request: `POST <url>[/<path>]` with `body` as JSON. */
@@ -74,13 +83,17 @@ interface UpstashResult {
   error?: string;
 }
 
-/** `@upstash/redis`' fetch-based HTTP client as a RestRequester (the edge default). */
-function upstashRequester(options: RestPortOptions): RestRequester {
-  const redis = new UpstashRequester({
+/**
+ * The `@upstash/redis` client of a REST port: its HTTP layer carries the port's commands (which
+ * never deserialize: the port hands on the requester's raw `{ result }`), and `client.redis`
+ * is this client itself, with the library's own deserialization default for typed commands.
+ */
+function upstashClient(options: RestPortOptions): UpstashRequester {
+  return new UpstashRequester({
     url: options.url,
     token: options.token,
-    automaticDeserialization: false,
-    // The client retries with its own policy (transient faults only, idempotency-aware).
+    // The client retries with its own policy (transient faults only, idempotency-aware); typed
+    // commands through `client.redis` are not retried either (see docs/client.md).
     retry: false,
     enableTelemetry: false,
     enableAutoPipelining: false,
@@ -91,7 +104,10 @@ function upstashRequester(options: RestPortOptions): RestRequester {
     // after decoding).
     responseEncoding: false,
   });
-  const requester: Requester = redis.requester;
+}
+
+/** `@upstash/redis`' fetch-based HTTP client as a RestRequester (the edge default). */
+function upstashRequester(requester: Requester): RestRequester {
   return {
     request: ({ path, body, signal }) =>
       requester.request({
@@ -107,14 +123,63 @@ function upstashRequester(options: RestPortOptions): RestRequester {
 export class RestPort implements CommandPort {
   readonly kind = "rest" as const;
   readonly #requester: RestRequester;
+  readonly #url: string;
+  readonly #token: string;
+  /** The `@upstash/redis` client whose HTTP layer this port sends through (default requester). */
+  readonly #upstash: Redis | undefined;
+  readonly #enqueue: ((entry: BatchEntry) => void) | undefined;
   #closed = false;
 
   constructor(options: RestPortOptions) {
-    this.#requester = options.requester ?? upstashRequester(options);
+    this.#url = options.url;
+    this.#token = options.token;
+    this.#enqueue =
+      options.autoPipelining === false
+        ? undefined
+        : createRestBatcher({
+            single: (entry) => {
+              this.#request(undefined, entry.command, { signal: entry.signal }).then(
+                (response) => entry.resolve(response as UpstashResult),
+                entry.reject,
+              );
+            },
+            pipeline: (commands, signal) =>
+              this.#closed
+                ? Promise.reject(new ConnectionError("The REST client is closed", { sent: false }))
+                : this.#requester.request({ path: ["pipeline"], body: commands, signal }),
+            mapError: (error, signal, command) => toRedgeError(error, signal, command),
+          });
+    if (options.requester) {
+      this.#requester = options.requester;
+    } else {
+      const upstash = upstashClient(options);
+      this.#upstash = upstash;
+      this.#requester = upstashRequester(upstash.requester);
+    }
+  }
+
+  /**
+   * The `@upstash/redis` client sharing this port's HTTP layer (URL, token, read-your-writes
+   * token), with the library's defaults for its typed commands (automatic deserialization on);
+   * `undefined` when the port was given a requester of its own (Node: see src/node.ts).
+   */
+  get upstash(): Redis | undefined {
+    return this.#upstash;
+  }
+
+  /** Server-sent events from `POST /subscribe/...` and `/psubscribe/...`, over fetch. */
+  subscribe(targets: PubSubTargets, signal: AbortSignal): AsyncIterable<PortPubSubEvent> {
+    if (this.#closed) throw new ConnectionError("The REST client is closed", { sent: false });
+    return restSubscribe({ url: this.#url, token: this.#token }, targets, signal);
   }
 
   async command(command: RedisCommand, options?: PortCallOptions): Promise<RedisReply> {
-    const response = (await this.#request(undefined, command, options)) as UpstashResult;
+    if (this.#closed) throw new ConnectionError("The REST client is closed", { sent: false });
+    const response = this.#enqueue
+      ? await new Promise<UpstashResult>((resolve, reject) => {
+          this.#enqueue!({ command, signal: options?.signal, resolve, reject });
+        })
+      : ((await this.#request(undefined, command, options)) as UpstashResult);
     if (response.error !== undefined) throw commandError(response.error, command[0]);
     return response.result as RedisReply;
   }

@@ -23,6 +23,8 @@ import type {
   DedicatedConnectionOptions,
   PortCallOptions,
   PortCloseOptions,
+  PortPubSubEvent,
+  PubSubTargets,
   RedisCommand,
   RedisReply,
 } from "../core/port.js";
@@ -50,6 +52,7 @@ import {
   topologyFromRole,
 } from "./ioredis/topology.js";
 import { type Lease, ResourcePool } from "./pool.js";
+import { tcpSubscribe } from "./pubsub/tcp-subscribe.js";
 
 export type { TcpConfig } from "./ioredis/connect.js";
 export { closeConnection, dropConnection } from "./ioredis/connect.js";
@@ -147,7 +150,10 @@ export class TcpPort implements CommandPort {
 
   #masterCommand(command: RedisCommand): Promise<RedisReply> {
     const [name, ...args] = command;
-    return this.#track(name, () => this.connection.call(name, ...args) as Promise<RedisReply>);
+    return this.#track(
+      name,
+      () => this.connection.call(wireName(name), ...args) as Promise<RedisReply>,
+    );
   }
 
   /**
@@ -199,7 +205,7 @@ export class TcpPort implements CommandPort {
   ): Promise<CommandOutcome[]> {
     const durable = options?.durable;
     const pipeline = this.connection.pipeline();
-    for (const [name, ...args] of commands) pipeline.call(name, ...args);
+    for (const [name, ...args] of commands) pipeline.call(wireName(name), ...args);
     // WAIT in the same pipeline: it runs on the connection (and, in a Cluster, the node) that
     // just wrote, after the writes; a WAIT sent later could land on a new connection whose
     // writes are nothing and would acknowledge at once.
@@ -224,7 +230,7 @@ export class TcpPort implements CommandPort {
     // MULTI, the commands and EXEC are written to the socket together, and Redis runs one
     // connection's commands in order, so sharing the connection cannot interleave transactions.
     const multi = this.connection.multi();
-    for (const [name, ...args] of commands) multi.call(name, ...args);
+    for (const [name, ...args] of commands) multi.call(wireName(name), ...args);
     const results = await this.#track("exec", () => multi.exec());
     if (results === null)
       throw new CommandError("EXECABORT Transaction aborted", { command: "exec" });
@@ -241,7 +247,7 @@ export class TcpPort implements CommandPort {
   ): Promise<CommandOutcome[]> {
     const pipeline = this.connection.pipeline();
     pipeline.call("MULTI");
-    for (const [name, ...args] of commands) pipeline.call(name, ...args);
+    for (const [name, ...args] of commands) pipeline.call(wireName(name), ...args);
     pipeline.call("EXEC");
     pipeline.call("WAIT", durable.replicas, durable.timeoutMs);
     const results = await this.#track("exec", () => pipeline.exec());
@@ -327,6 +333,16 @@ export class TcpPort implements CommandPort {
   }
 
   /**
+   * A subscriber connection of its own per stream (see pubsub/tcp-subscribe.ts), outside the
+   * dedicated pool: a subscription lasts as long as its caller wants, and must not hold a
+   * connection that blocking reads wait for.
+   */
+  subscribe(targets: PubSubTargets, signal: AbortSignal): AsyncIterable<PortPubSubEvent> {
+    if (this.#closed) throw new ConnectionError("The TCP client is closed", { sent: false });
+    return tcpSubscribe({ config: this.#config, follower: this.#follower }, targets, signal);
+  }
+
+  /**
    * QUIT (replies already on the wire still arrive), but for at most `timeoutMs` (default
    * `commandTimeoutMs`): a server that does not answer (hung, unreachable) has its sockets
    * destroyed, failing what waits on them, so a process can always shut down.
@@ -386,6 +402,15 @@ export class TcpPort implements CommandPort {
     for (const fail of this.#inflight) fail(error);
     this.#inflight.clear();
   }
+}
+
+/**
+ * The command name as sent to ioredis. ioredis rewrites replies by lower-case command name
+ * (`hgetall` into an object), which would make the port's reply depend on how the caller spelled
+ * the name (`@upstash/redis` spells it in lower case); upper case reaches Redis unchanged.
+ */
+function wireName(name: string): string {
+  return name.length === 7 && name.toLowerCase() === "hgetall" ? "HGETALL" : name;
 }
 
 /**
@@ -492,7 +517,7 @@ function dedicatedCommand(
       reject(abortError());
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    (connection.call(name, ...args) as Promise<RedisReply>).then(
+    (connection.call(wireName(name), ...args) as Promise<RedisReply>).then(
       (reply) => {
         signal?.removeEventListener("abort", onAbort);
         resolve(reply);

@@ -49,6 +49,18 @@ describeTransports("command port", (t) => {
     expect(entries).toEqual([[id, ["f", "v"]]]);
   });
 
+  it("answers HGETALL as Redis does however the name is spelled (ioredis rewrites `hgetall`)", async () => {
+    const k = t.key("hgetall");
+    await t.client.command(["HSET", k, "a", "1", "b", "2"]);
+    for (const name of ["HGETALL", "hgetall", "HGetAll"]) {
+      expect(await t.client.command([name, k])).toEqual(["a", "1", "b", "2"]);
+      const [outcome] = await t.client.pipeline([[name, k]]);
+      expect(outcome).toEqual({ ok: true, result: ["a", "1", "b", "2"] });
+      const [inMulti] = await t.client.transaction([[name, k]]);
+      expect(inMulti).toEqual({ ok: true, result: ["a", "1", "b", "2"] });
+    }
+  });
+
   it("keeps strings that look like numbers, JSON, base64 or OK as strings", async () => {
     const values = ["42", "1e3", '{"a":1}', "T0s=", "OK", "", " ", "null", "true"];
     for (const [i, value] of values.entries()) {

@@ -216,6 +216,7 @@ describe("redge gateway arguments", () => {
         tokens: ["a", "b"],
         readOnlyTokens: ["r"],
         allow: ["FLUSHDB", "KEYS", "SCRIPT FLUSH"],
+        allowQueryToken: false,
         allowScripts: false,
         scripts: [],
         maxBodyBytes: 2048,

@@ -99,8 +99,14 @@ describe("gateway HTTP protocol", () => {
 
     await direct.rpush(key("list"), "OK", "é", "");
     const list = await call("/", ["LRANGE", key("list"), 0, -1], { base64: true });
+    // A stored "OK" is a value like any other: encoded.
     expect((list.body as { result: string[] }).result).toEqual(["T0s=", "w6k=", ""]);
+    // The "OK" status is left as it is, as Upstash documents.
     expect((await call("/", ["SET", key("c"), "x"], { base64: true })).body).toEqual({
+      result: "OK",
+    });
+    await direct.set(key("ok"), "OK");
+    expect((await call("/", ["GET", key("ok")], { base64: true })).body).toEqual({
       result: "T0s=",
     });
     expect((await call("/", ["LLEN", key("list")], { base64: true })).body).toEqual({ result: 3 });
@@ -249,11 +255,13 @@ describe("gateway HTTP protocol", () => {
     expect(reads.body).toEqual([{ result: "v" }, { result: 1 }]);
   });
 
-  it("answers 404 for unknown paths and 405 with Allow: POST for wrong methods", async () => {
+  it("reads other paths as path-style commands and answers 405 with Allow: POST for wrong methods", async () => {
     const missing = await call("/nope", ["GET", "k"]);
-    expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ error: expect.any(String) });
-    expect((await call("/set/k/v", undefined, { method: "GET" })).status).toBe(404);
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ error: expect.stringMatching(/^ERR unknown command 'NOPE'/) });
+    const other = await call("/get/k", undefined, { method: "DELETE" });
+    expect(other.status).toBe(405);
+    expect(other.headers.get("allow")).toBe("HEAD, GET, POST, PUT");
     for (const path of ["/", "/pipeline", "/multi-exec"]) {
       for (const method of ["GET", "PUT", "DELETE"]) {
         const reply = await call(path, ["GET", "k"], { method });

@@ -33,6 +33,39 @@ async function nodeIds(): Promise<Map<number, string>> {
   return ids;
 }
 
+/** The node id owning `slot`, as the node at `port` sees it (`CLUSTER NODES`). */
+async function ownerSeenBy(port: number, slot: number): Promise<string | undefined> {
+  const lines = String(await ask(port, "CLUSTER", "NODES"))
+    .trim()
+    .split("\n");
+  for (const line of lines) {
+    const [id, , , , , , , , ...ranges] = line.split(" ");
+    for (const range of ranges) {
+      if (range.startsWith("[")) continue;
+      const [from, to = from] = range.split("-").map(Number);
+      if (slot >= from! && slot <= to!) return id;
+    }
+  }
+  return undefined;
+}
+
+async function slotSettles(
+  slot: number,
+  ownerId: string,
+  nodes: readonly { port: number }[],
+): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const views = await Promise.all(nodes.map((n) => ownerSeenBy(n.port, slot)));
+    if (views.every((id) => id === ownerId)) return;
+    if (Date.now() > deadline) throw new Error(`slot ${slot} did not settle: ${views.join(", ")}`);
+    for (const [i, id] of views.entries()) {
+      if (id !== ownerId) await ask(nodes[i]!.port, "CLUSTER", "SETSLOT", slot, "NODE", ownerId);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe("Cluster", () => {
   it("runs each node's cluster bus on a port of its own, not data port + 10000", async () => {
     const lines = String(await ask(cluster.nodes[0]!.port, "CLUSTER", "NODES"))
@@ -95,6 +128,10 @@ describe("Cluster", () => {
     for (const node of order) {
       await ask(node.port, "CLUSTER", "SETSLOT", slot, "NODE", targetId);
     }
+    // Wait, by the nodes' own word, until every one of them names the target as the owner
+    // (gossip under load can lag or, rarely, hand the slot back: each node that disagrees is
+    // told again), so the assertions below meet a settled Cluster.
+    await slotSettles(slot, targetId, order);
     // The write made during the migration landed on the target.
     expect(await ask(target.port, "GET", `{mig-${run}}new`)).toBe("n");
     // Now the old owner answers MOVED; the client follows and updates its slot map.

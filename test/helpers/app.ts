@@ -11,7 +11,10 @@ import { createApp } from "../../worker/app/index.js";
 export const TOKEN = "rw-token-0123456789";
 export const READ_TOKEN = "ro-token-0123456789";
 
-export function makeApp(client: RedgeClient, extra: { maxBodyBytes?: number } = {}): App {
+export function makeApp(
+  client: RedgeClient,
+  extra: { maxBodyBytes?: number; maxEventStreams?: number } = {},
+): App {
   return createApp({ client, tokens: [TOKEN], readOnlyTokens: [READ_TOKEN], ...extra });
 }
 
@@ -57,7 +60,7 @@ export async function call(
     init.duplex = "half";
   }
   const response = await app.request(path, init);
-  const text = await response.text();
+  const text = await readBody(response);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -65,6 +68,28 @@ export async function call(
     json = undefined;
   }
   return { status: response.status, headers: response.headers, json, text };
+}
+
+/**
+ * A response's text; for an event stream (`GET /channels/{name}/events`), its first event, after
+ * which the stream is cancelled (it would never end by itself).
+ */
+export async function readBody(response: Response): Promise<string> {
+  const type = response.headers.get("content-type") ?? "";
+  if (!type.startsWith("text/event-stream") || !response.body) return response.text();
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (!/\n\n/.test(text.replace(/^(:[^\n]*\n\n)+/, ""))) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return text;
 }
 
 /** Names one test uses for every key-forming route parameter. */
@@ -77,6 +102,7 @@ export interface Names {
   id: string;
   stream: string;
   group: string;
+  channel: string;
 }
 
 export function names(tag: string): Names {
@@ -89,6 +115,7 @@ export function names(tag: string): Names {
     id: "item-1",
     stream: `st-${tag}`,
     group: "workers",
+    channel: `ch-${tag}`,
   };
 }
 
@@ -100,6 +127,8 @@ export interface RouteCase {
   body?: unknown;
   /** Whether the request changes Redis (so a read-only token gets 403). */
   writes: boolean;
+  /** The answer is an event stream: readers take its first event (see `readBody`). */
+  stream?: boolean;
 }
 
 const e = encodeURIComponent;
@@ -347,6 +376,20 @@ export const ROUTES: readonly RouteCase[] = [
     path: (n) => `/streams/${e(n.stream)}/groups/${e(n.group)}/ack`,
     body: { ids: ["1-0"] },
     writes: true,
+  },
+  {
+    route: "POST /channels/{name}",
+    method: "POST",
+    path: (n) => `/channels/${e(n.channel)}`,
+    body: { message: { hello: "world" } },
+    writes: true,
+  },
+  {
+    route: "GET /channels/{name}/events",
+    method: "GET",
+    path: (n) => `/channels/${e(n.channel)}/events`,
+    writes: false,
+    stream: true,
   },
 ];
 

@@ -24,6 +24,12 @@ export interface StartGatewayOptions {
   maxBodyBytes?: number;
   /** The gateway's periodic Redis health check; default the gateway's 5 s. */
   healthCheckIntervalMs?: number;
+  /** `?_token=` accepted; default off, as in the gateway. */
+  allowQueryToken?: boolean;
+  sseClientBufferBytes?: number;
+  sseBufferedBytes?: number;
+  sseKeepAliveMs?: number;
+  shutdownTimeoutMs?: number;
 }
 
 export interface RunningGateway {
@@ -53,7 +59,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.healthCheckIntervalMs === undefined
       ? {}
       : { healthCheckIntervalMs: options.healthCheckIntervalMs }),
-    shutdownTimeoutMs: 2_000,
+    ...(options.allowQueryToken === undefined ? {} : { allowQueryToken: options.allowQueryToken }),
+    ...(options.sseClientBufferBytes === undefined
+      ? {}
+      : { sseClientBufferBytes: options.sseClientBufferBytes }),
+    ...(options.sseBufferedBytes === undefined
+      ? {}
+      : { sseBufferedBytes: options.sseBufferedBytes }),
+    ...(options.sseKeepAliveMs === undefined ? {} : { sseKeepAliveMs: options.sseKeepAliveMs }),
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 2_000,
   });
   try {
     const listener = await gateway.listen({ host: "127.0.0.1", port: 0 });

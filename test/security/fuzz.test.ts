@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../worker/adapter/node/index.js";
-import { names, READ_TOKEN, ROUTES, TOKEN } from "../helpers/app.js";
+import { names, READ_TOKEN, ROUTES, readBody, TOKEN } from "../helpers/app.js";
 import { writeCount } from "../helpers/dirty.js";
 import { type RunningGateway, startGateway } from "../helpers/gateway.js";
 import { type RunningRedis, startRedisServer } from "../helpers/redis-server.js";
@@ -73,7 +73,8 @@ async function sendAndCheck(request: Sent): Promise<number> {
       : { body: request.body as BodyInit }),
     signal: AbortSignal.timeout(DEADLINE_MS),
   });
-  const text = await response.text();
+  // An event stream (GET /channels/{name}/events) is read up to its first event.
+  const text = await readBody(response);
   expect(response.status, `${request.method} ${request.url}`).toBeLessThan(500);
   expect(text).not.toMatch(/\n\s+at /);
   if (response.status >= 400) {

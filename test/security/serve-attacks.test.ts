@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
 import { type RunningServer, startServer } from "../../worker/adapter/node/index.js";
-import { names, READ_TOKEN, ROUTES, TOKEN } from "../helpers/app.js";
+import { names, READ_TOKEN, ROUTES, readBody, TOKEN } from "../helpers/app.js";
 import { writeCount } from "../helpers/dirty.js";
 import { type RunningRedis, startRedisServer } from "../helpers/redis-server.js";
 
@@ -58,7 +58,8 @@ async function request(
     ...(options.body === undefined ? {} : { body: options.body as BodyInit }),
     signal: AbortSignal.timeout(20_000),
   });
-  const text = await response.text();
+  // An event stream (GET /channels/{name}/events) is read up to its first event.
+  const text = await readBody(response);
   let json: unknown;
   try {
     json = JSON.parse(text);

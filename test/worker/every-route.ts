@@ -6,7 +6,7 @@
  * same sequence through the app on Node: a route that works on Node but not in workerd or the
  * edge VM (a 400 from a realm-sensitive check, a 500) shows up as a different status.
  */
-import { names, ROUTES } from "../helpers/app.js";
+import { names, ROUTES, readBody } from "../helpers/app.js";
 import type { Send } from "./four-calls.js";
 
 export interface RouteAnswer {
@@ -37,8 +37,9 @@ export async function everyRoute(send: Send, token: string, tag: string): Promis
   return answers;
 }
 
+/** JSON when it is; an event stream's first event (the stream then cancelled) as text. */
 async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
+  const text = await readBody(response);
   try {
     return JSON.parse(text);
   } catch {

@@ -38,6 +38,46 @@ describe("startServer (Node, TCP transport)", () => {
     );
   });
 
+  it("streams a channel over real HTTP until the caller goes (GET /channels/:name/events)", async () => {
+    const server = await start();
+    const name = `node-${crypto.randomUUID().slice(0, 8)}`;
+    const auth = { authorization: `Bearer ${APP_TOKEN}` };
+    const stop = new AbortController();
+    const response = await fetch(`${server.url}/channels/${name}/events`, {
+      headers: auth,
+      signal: stop.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${needle}: ${text}`);
+        text += value;
+      }
+    };
+    await readUntil("event: subscribed");
+    // The stream outlives the request itself: several messages arrive on it.
+    for (const message of ["one", "two"]) {
+      const published = await fetch(`${server.url}/channels/${name}`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ message }),
+      });
+      expect(await published.json()).toEqual({ receivers: 1 });
+      await readUntil(`data: ${message}\n\n`);
+    }
+    stop.abort();
+    await reader.cancel().catch(() => {});
+    // The server sees the socket close on its own time: the count is read until it is 0.
+    for (;;) {
+      const reply = (await server.client.command(["PUBSUB", "NUMSUB", name])) as [string, number];
+      if (Number(reply[1]) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+
   it("serves /docs with Swagger UI's files from swagger-ui-dist, no CDN, no token", async () => {
     const server = await start();
     await expectDocsServedLocally(server.url);

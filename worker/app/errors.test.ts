@@ -157,6 +157,7 @@ describeTransports("app: errors", (t) => {
         subject: "s\u0001",
         queue: "q}",
         stream: "{s}",
+        channel: "__keyspace@0__:k",
       });
       const res = await call(app, route.method, badPath, { body: route.body });
       expect(res.status, route.route).toBe(400);

@@ -1,5 +1,5 @@
 /**
- * The redge edge app: cache, subject, priority-queue and stream endpoints over one redge client,
+ * The redge edge app: cache, subject, priority-queue, stream and pub/sub endpoints over one redge client,
  * with bearer auth, zod validation and an OpenAPI document. Web standards only, so the same app
  * runs on Cloudflare Workers, Vercel Edge and Node (see worker/adapter/cloudflare/index.ts, vercel.ts, node.ts).
  *
@@ -18,6 +18,7 @@ import { redgeClient } from "./middleware.js";
 import { notFoundHandler } from "./not-found.js";
 import { type AppOptions, resolveAppOptions } from "./options.js";
 import { cacheRoutes } from "./routes/cache.js";
+import { channelRoutes } from "./routes/channels.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
 import { queueJobRoutes } from "./routes/queue-jobs.js";
@@ -34,7 +35,7 @@ export { ApiError, RETRY_AFTER_SECONDS } from "./errors.js";
 export type { RedgeEnv, RedgeVariables } from "./middleware.js";
 export { redgeClient } from "./middleware.js";
 export type { AppOptions, CorsOptions } from "./options.js";
-export { DEFAULT_MAX_BODY_BYTES } from "./options.js";
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_STREAMS } from "./options.js";
 export type { DocsAssets } from "./routes/docs.js";
 export { docsAssetPaths, SWAGGER_UI_VERSION } from "./routes/docs.js";
 
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions): App {
   queueJobRoutes(app);
   ratelimitRoutes(app);
   streamRoutes(app);
+  channelRoutes(app, o.maxEventStreams);
   docsRoutes(app, o.docsAssets);
 
   app.notFound(notFoundHandler(app));

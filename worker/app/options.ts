@@ -13,6 +13,8 @@ export type CorsOptions = NonNullable<Parameters<typeof cors>[0]>;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Bytes of request bodies being read at once, over all requests (past it, 503). */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Event streams open at once (each holds a subscription: on TCP, a Redis connection). */
+export const DEFAULT_MAX_EVENT_STREAMS = 1_000;
 
 // A bearer token is one header word (see auth.ts), so whitespace could never match.
 const tokenSchema = z
@@ -62,6 +64,8 @@ export const appOptionsSchema = z
       .positive()
       .max(2 ** 40)
       .optional(),
+    /** `GET /channels/:name/events` streams open at once (default 1,000; past it, 503). */
+    maxEventStreams: z.number().int("must be a whole number").positive().max(1_000_000).optional(),
     /**
      * Told about every error answered with a 500 or 503 (log it: the response says only
      * "Internal server error").
@@ -116,6 +120,7 @@ export interface ResolvedAppOptions {
   cors: CorsOptions | undefined;
   maxBodyBytes: number;
   maxBufferedBytes: number;
+  maxEventStreams: number;
   onError: ((error: unknown) => void) | undefined;
   docsAssets: DocsAssets | PlatformDocsAssets | undefined;
 }
@@ -142,6 +147,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
       o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     ),
+    maxEventStreams: o.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS,
     onError: o.onError,
     docsAssets: o.docsAssets,
   };

@@ -19,6 +19,26 @@ function parseSse(text: string): { id: string; event: string; data: Record<strin
     });
 }
 
+/**
+ * A whole event-stream answer (the queue's stream ends by itself after `waitMs`; the shared
+ * `call` helper reads only an event stream's first event).
+ */
+async function sseText(
+  app: ReturnType<typeof makeApp>,
+  path: string,
+  token = TOKEN,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | null; text: string }> {
+  const response = await app.request(path, {
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    text: await response.text(),
+  };
+}
+
 describeTransports("app: queue job routes", (t) => {
   const q = (name: string) => `/queues/${encodeURIComponent(t.key(`qj-${name}`))}`;
 
@@ -101,9 +121,9 @@ describeTransports("app: queue job routes", (t) => {
     });
     await call(app, "POST", `${path}/pull`, { body: { leaseMs: 60_000 } });
     await call(app, "POST", `${path}/ack`, { body: { ids: ["a"] } });
-    const res = await call(app, "GET", `${path}/events?waitMs=0`, { token: READ_TOKEN });
+    const res = await sseText(app, `${path}/events?waitMs=0`, READ_TOKEN);
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(res.type).toMatch(/^text\/event-stream/);
     const events = parseSse(res.text);
     expect(events.map((e) => [e.event, e.data.ids])).toEqual([
       ["added", ["a"]],
@@ -112,10 +132,10 @@ describeTransports("app: queue job routes", (t) => {
     ]);
     expect(events[0]!.data).toMatchObject({ id: events[0]!.id, type: "added" });
     // Resuming after an id, from the query or from Last-Event-ID.
-    const after = await call(app, "GET", `${path}/events?waitMs=0&from=${events[0]!.id}`);
+    const after = await sseText(app, `${path}/events?waitMs=0&from=${events[0]!.id}`);
     expect(parseSse(after.text).map((e) => e.event)).toEqual(["leased", "acked"]);
-    const resumed = await call(app, "GET", `${path}/events?waitMs=0`, {
-      headers: { "last-event-id": events[1]!.id },
+    const resumed = await sseText(app, `${path}/events?waitMs=0`, TOKEN, {
+      "last-event-id": events[1]!.id,
     });
     expect(parseSse(resumed.text).map((e) => e.event)).toEqual(["acked"]);
     const bad = await call(app, "GET", `${path}/events?from=nope`);

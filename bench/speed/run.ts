@@ -1,0 +1,397 @@
+/**
+ * The speed table (issue 16): each row measures a redge path and its reference in the same run,
+ * on one private redis-server, as ratios; rounds are repeated and interleaved (redge first in
+ * odd rounds, the reference first in even ones) and the median of each side is kept, so a
+ * machine that slows down mid-run hits both sides alike. The load average is printed before and
+ * after. `BENCH_ROUNDS` (default 3), `BENCH_DURATION_S` (default 5 per measurement) and
+ * `BENCH_ROWS` (comma-separated row keys) narrow it down.
+ *
+ * Rows (key: redge vs reference):
+ *   gateway    gateway capacity, POST ["GET","k"], wrk c=64 / a trivial node:http server
+ *   official   @upstash/redis through the gateway, auto-pipelined SET, 64 in flight / ioredis direct
+ *   pipeline   @upstash/redis pipelines of 100 through the gateway / ioredis pipelines of 100
+ *   serve-get  redge serve GET /cache hit, wrk c=64 / a trivial Hono app on @hono/node-server
+ *   serve-pull redge serve POST /queues/:name/pull (peek), wrk c=64 / the same trivial Hono app
+ *   rest       redge's Node REST client, 64 concurrent single GETs / @upstash/redis auto-pipelined
+ *   pull       priority pull TCP, 4 in flight, count 100, purge / raw ZPOPMIN key 100 (ioredis);
+ *              plus Redis CPU per pulled item
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis as UpstashRedis } from "@upstash/redis";
+import { Redis as IORedis } from "ioredis";
+import { createNodeClient } from "../../src/node.js";
+import { freePort } from "../../test/helpers/free-port.js";
+import { startRedisServer } from "../../test/helpers/redis-server.js";
+import { type Child, startGatewayProcess, startTrivialServer } from "../lib/processes.js";
+import { saveResults } from "../lib/report.js";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const ONLY = process.env.BENCH_ROWS?.split(",").map((s) => s.trim());
+const token = `bench-${Math.random().toString(36).slice(2)}`;
+/** Items a pull row drains (refilled before each measurement). */
+const PULL_ITEMS = Number(process.env.BENCH_PULL_ITEMS ?? 300_000);
+
+interface RowSpec {
+  key: string;
+  title: string;
+  unit: string;
+  target: number;
+  redge: () => Promise<number>;
+  reference: () => Promise<number>;
+  referenceName: string;
+}
+
+function load(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+}
+
+/** Requests/s from wrk (64 connections, 2 threads) against `url`, with an optional body. */
+function wrk(
+  url: string,
+  options: { method?: string; body?: string; auth?: boolean } = {},
+): number {
+  const dir = mkdtempSync(join(tmpdir(), "redge-wrk-"));
+  const script = join(dir, "request.lua");
+  writeFileSync(
+    script,
+    [
+      `wrk.method = "${options.method ?? "GET"}"`,
+      options.body ? `wrk.body = '${options.body}'` : "",
+      'wrk.headers["Content-Type"] = "application/json"',
+      options.auth === false ? "" : `wrk.headers["Authorization"] = "Bearer ${token}"`,
+    ].join("\n"),
+  );
+  const out = execFileSync(
+    "wrk",
+    ["-t2", "-c64", `-d${DURATION_S}s`, "-s", script, "--latency", url],
+    { encoding: "utf8" },
+  );
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
+  if (errors && Number(errors) > 0) throw new Error(`wrk saw ${errors} error answers from ${url}`);
+  return Number(rps);
+}
+
+/**
+ * Operations/s of `task` kept `inFlight` at a time for DURATION_S, or until a task returns
+ * `false` (a drained queue): the time counted ends there.
+ */
+async function loop(inFlight: number, task: () => Promise<unknown>, perTask = 1): Promise<number> {
+  let done = 0;
+  let stop = false;
+  const until = performance.now() + DURATION_S * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (!stop && performance.now() < until) {
+        if ((await task()) === false) stop = true;
+        else done += perTask;
+      }
+    }),
+  );
+  return (done * 1000) / (performance.now() - started);
+}
+
+/** A trivial Hono app on @hono/node-server answering constant JSON: the app's ceiling. */
+async function startTrivialHono(): Promise<Child> {
+  const port = await freePort();
+  const source = `
+    import { Hono } from "hono";
+    import { serve } from "@hono/node-server";
+    const app = new Hono();
+    app.all("*", (c) => c.json({ value: { id: 42, name: "Ada", roles: ["admin"] } }));
+    serve({ fetch: app.fetch, port: ${port}, hostname: "127.0.0.1" });
+  `;
+  return spawnServer(["--input-type=module", "-e", source], port, {});
+}
+
+/** `redge serve` through the built CLI, as users run it. */
+async function startServe(redisUrl: string): Promise<Child> {
+  const port = await freePort();
+  return spawnServer(["bin/redge.js", "serve", "--redis", redisUrl, "--port", String(port)], port, {
+    REDGE_TOKENS: token,
+  });
+}
+
+async function spawnServer(args: string[], port: number, env: Record<string, string>) {
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let output = "";
+  child.stdout.on("data", (d) => {
+    output += String(d);
+  });
+  child.stderr.on("data", (d) => {
+    output += String(d);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await fetch(`${url}/health`);
+      break;
+    } catch {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`server did not start: ${output.slice(-600)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const loadBefore = load();
+  const redis = await startRedisServer();
+  const gateway = await startGatewayProcess(redis.url, token);
+  const trivial = await startTrivialServer();
+  const hono = await startTrivialHono();
+  const serve = await startServe(redis.url);
+  const io = new IORedis(redis.url);
+  const official = new UpstashRedis({ url: gateway.url, token, enableAutoPipelining: true });
+  const officialPlain = new UpstashRedis({ url: gateway.url, token });
+  const tcp = createNodeClient({ url: redis.url });
+  const rest = createNodeClient({ url: gateway.url, token });
+  try {
+    await io.set("k", "v");
+    await tcp.cache.set(
+      "hit",
+      { id: 42, name: "Ada", roles: ["admin"] },
+      {
+        namespace: "bench",
+        ttlMs: 3_600_000,
+      },
+    );
+    await tcp.priority("peek").addMany(
+      Array.from({ length: 1_000 }, (_, i) => ({
+        id: `i${i}`,
+        data: { n: i },
+        priority: i % 100,
+      })),
+    );
+    const pipelineOf100 = async (run: (i: number) => void, exec: () => Promise<unknown>) => {
+      for (let i = 0; i < 100; i++) run(i);
+      await exec();
+    };
+
+    // Pull rows refill the stream they drain before every measurement.
+    const fill = async (name: string) => {
+      const stream = tcp.priority(name);
+      await stream.clear();
+      for (let from = 0; from < PULL_ITEMS; from += 5_000) {
+        await stream.addMany(
+          Array.from({ length: 5_000 }, (_, i) => ({
+            id: `p${from + i}`,
+            data: "x",
+            priority: (from + i) % 100,
+          })),
+        );
+      }
+    };
+    const fillZset = async () => {
+      await io.del("raw");
+      for (let from = 0; from < PULL_ITEMS; from += 5_000) {
+        const args: (string | number)[] = [];
+        for (let i = from; i < from + 5_000; i++) args.push(i % 100, `p${i}`);
+        await io.zadd("raw", ...args);
+      }
+    };
+    let cpuPerItem: number[] = [];
+    const cpu = async () => {
+      const info = String(await io.info("cpu"));
+      const user = Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]);
+      const sys = Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]);
+      return (user + sys) * 1e6;
+    };
+
+    const rows: RowSpec[] = [
+      {
+        key: "gateway",
+        title: 'gateway capacity, POST ["GET","k"], wrk c=64',
+        unit: "req/s",
+        target: 0.85,
+        redge: async () => wrk(`${gateway.url}/`, { method: "POST", body: '["GET","k"]' }),
+        referenceName: "trivial node:http server",
+        reference: async () => wrk(`${trivial.url}/`, { method: "POST", body: '["GET","k"]' }),
+      },
+      {
+        key: "official",
+        title: "@upstash/redis through the gateway, auto-pipelined SET, 64 in flight",
+        unit: "ops/s",
+        target: 0.45,
+        redge: () => loop(64, () => official.set("k", "v")),
+        referenceName: "ioredis direct",
+        reference: () => loop(64, () => io.set("k", "v")),
+      },
+      {
+        key: "pipeline",
+        title: "@upstash/redis pipelines of 100 SET",
+        unit: "cmds/s",
+        target: 0.35,
+        redge: () =>
+          loop(
+            4,
+            () => {
+              const p = officialPlain.pipeline();
+              return pipelineOf100(
+                (i) => p.set(`k${i}`, "v"),
+                () => p.exec(),
+              );
+            },
+            100,
+          ),
+        referenceName: "ioredis pipelines of 100",
+        reference: () =>
+          loop(
+            4,
+            () => {
+              const p = io.pipeline();
+              return pipelineOf100(
+                (i) => p.set(`k${i}`, "v"),
+                () => p.exec(),
+              );
+            },
+            100,
+          ),
+      },
+      {
+        key: "serve-get",
+        title: "redge serve GET /cache hit, wrk c=64",
+        unit: "req/s",
+        target: 0.7,
+        redge: async () => wrk(`${serve.url}/cache/bench/hit`),
+        referenceName: "trivial Hono app",
+        reference: async () => wrk(`${hono.url}/cache/bench/hit`),
+      },
+      {
+        key: "serve-pull",
+        title: "redge serve POST /queues/:name/pull (peek), wrk c=64",
+        unit: "req/s",
+        target: 0.5,
+        redge: async () =>
+          wrk(`${serve.url}/queues/peek/pull`, {
+            method: "POST",
+            body: JSON.stringify({ count: 1, purge: false }),
+          }),
+        referenceName: "trivial Hono app",
+        reference: async () =>
+          wrk(`${hono.url}/queues/peek/pull`, {
+            method: "POST",
+            body: JSON.stringify({ count: 1, purge: false }),
+          }),
+      },
+      {
+        key: "rest",
+        title: "redge Node REST client, 64 concurrent single GETs",
+        unit: "ops/s",
+        target: 1.0,
+        redge: () => loop(64, () => rest.command(["GET", "k"])),
+        referenceName: "@upstash/redis auto-pipelined",
+        reference: () => loop(64, () => official.get("k")),
+      },
+      {
+        key: "pull",
+        title: "priority pull, TCP, 4 in flight, count 100, purge",
+        unit: "items/s",
+        target: 0.3,
+        redge: async () => {
+          await fill("pull");
+          const stream = tcp.priority("pull");
+          const before = await cpu();
+          let items = 0;
+          const started = performance.now();
+          await loop(4, async () => {
+            const got = (await stream.pull({ count: 100 })).length;
+            items += got;
+            return got === 100;
+          });
+          const elapsedMs = performance.now() - started;
+          cpuPerItem.push(((await cpu()) - before) / Math.max(1, items));
+          return (items * 1000) / elapsedMs;
+        },
+        referenceName: "raw ZPOPMIN key 100 (ioredis)",
+        reference: async () => {
+          await fillZset();
+          let items = 0;
+          const started = performance.now();
+          await loop(4, async () => {
+            const got = (await io.zpopmin("raw", 100)).length / 2;
+            items += got;
+            return got === 100;
+          });
+          return (items * 1000) / (performance.now() - started);
+        },
+      },
+    ];
+
+    const chosen = rows.filter((r) => !ONLY || ONLY.includes(r.key));
+    const results = new Map<string, { redge: number[]; reference: number[] }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const row of chosen) {
+        const entry = results.get(row.key) ?? { redge: [], reference: [] };
+        results.set(row.key, entry);
+        if (round % 2 === 0) {
+          entry.redge.push(await row.redge());
+          entry.reference.push(await row.reference());
+        } else {
+          entry.reference.push(await row.reference());
+          entry.redge.push(await row.redge());
+        }
+      }
+    }
+
+    console.log(
+      `\n## Speed (issue 16): medians of ${ROUNDS} interleaved rounds, ${DURATION_S} s each`,
+    );
+    console.log(`load average before ${loadBefore}, after ${load()}\n`);
+    console.log("| path | redge | reference | ratio | target |");
+    console.log("|---|---:|---:|---:|---|");
+    const record: Record<string, unknown> = {};
+    for (const row of chosen) {
+      const entry = results.get(row.key)!;
+      const redge = median(entry.redge);
+      const reference = median(entry.reference);
+      const ratio = redge / reference;
+      record[row.key] = { redge: entry.redge, reference: entry.reference, ratio };
+      console.log(
+        `| ${row.title} | ${Math.round(redge).toLocaleString("en-US")} ${row.unit} | ${row.referenceName}: ${Math.round(reference).toLocaleString("en-US")} | ${ratio.toFixed(2)} | ≥ ${row.target} ${ratio >= row.target ? "✓" : "✗"} |`,
+      );
+    }
+    if (cpuPerItem.length > 0) {
+      console.log(
+        `\nRedis CPU per pulled item (pull row): ${median(cpuPerItem).toFixed(2)} µs (target ≤ 3)`,
+      );
+      record.pullCpuUsPerItem = cpuPerItem;
+    }
+    saveResults("speed", { load: { before: loadBefore, after: load() }, rows: record });
+    cpuPerItem = [];
+  } finally {
+    io.disconnect();
+    await Promise.all([tcp.close(), rest.close()]);
+    await Promise.all([gateway.stop(), trivial.stop(), hono.stop(), serve.stop()]);
+    await redis.stop();
+  }
+}
+
+await main();
