@@ -101,6 +101,26 @@ describeTransports("ratelimit", (t) => {
     expect(await limiter.limit("k")).toMatchObject({ success: true, remaining: 1 });
   });
 
+  it("fixed: a count from an earlier window never counts, even while its key lives on", async () => {
+    const p = prefix("fixed-stale");
+    const limiter = t.client.ratelimit({
+      limit: 2,
+      windowMs: 3_600_000,
+      algorithm: "fixed",
+      prefix: p,
+    });
+    const first = await limiter.limit("k");
+    const key = ratelimitKey(t.client, p, "fixed", "k");
+    // The previous window's full count, on a key that has not expired (as during the boundary's
+    // millisecond): the current window still starts from zero.
+    const index = first.resetAt / 3_600_000 - 1;
+    await t.client.command(["HSET", key, "w", index - 1, "c", 2]);
+    await t.client.command(["PEXPIRE", key, 600_000]);
+    expect(await limiter.limit("k")).toMatchObject({ success: true, remaining: 1 });
+    expect(await limiter.limit("k")).toMatchObject({ success: true, remaining: 0 });
+    expect(await limiter.limit("k")).toMatchObject({ success: false, remaining: 0 });
+  });
+
   it("token-bucket: refills at limit per window, bursts up to the limit", async () => {
     const limiter = t.client.ratelimit({
       limit: 4,
@@ -152,7 +172,7 @@ describeTransports("ratelimit", (t) => {
       .limit("u");
     const key = ratelimitKey(client, p, "fixed", "u");
     expect(key).toBe(`tenant-b:rl:{${p}:u}:f`);
-    expect(await t.client.command(["GET", key])).toBe("1");
+    expect(await t.client.command(["HGET", key, "c"])).toBe("1");
     expect(Number(await t.client.command(["PTTL", key]))).toBeGreaterThan(0);
   });
 
