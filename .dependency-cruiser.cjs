@@ -6,11 +6,11 @@
  *                                                                         <-  gateway, worker (app), cli
  *
  * core: src/core (imports nothing else of redge). capabilities: src/priority, streams, cache,
- * dict, subjects (core only, never each other). entries: src/index.ts, node.ts, create-client.ts.
+ * dict, subjects, ratelimit (core only, never each other). entries: src/index.ts, node.ts, create-client.ts.
  * worker/ is the Hono app and its platform adapters; cli/ is the `redge` command, the roof: it
  * may use src/ and worker/, and nothing imports it.
  */
-const CAPABILITIES = "^src/(priority|streams|cache|dict|subjects)/";
+const CAPABILITIES = "^src/(priority|streams|cache|dict|subjects|ratelimit)/";
 const BELOW_TRANSPORT = "^src/(core|config|security|web)/";
 
 module.exports = {

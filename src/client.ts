@@ -13,6 +13,7 @@ import { createDict, type Dict, type DictOptions } from "./dict/index.js";
 import {
   type JsonValue,
   PriorityStream,
+  type PriorityStreamOptions,
   psadd,
   psaddmany,
   psdecrementAll,
@@ -22,6 +23,7 @@ import {
   pspull,
   type SeedAddManyItem,
 } from "./priority/index.js";
+import { createRatelimit, type RateLimiter, type RatelimitOptions } from "./ratelimit/index.js";
 import { createStream, type StreamOptions, type StreamQueue } from "./streams/index.js";
 import { createSubjects, type SubjectStore, type SubjectsOptions } from "./subjects/index.js";
 
@@ -73,10 +75,12 @@ export class RedgeClient extends CoreClient {
   }
   /**
    * A priority stream: highest priority first, FIFO among equals, leases, gate, O(1)
-   * decrement-all. See docs/priority-stream.md.
+   * decrement-all, delayed items, retries with backoff and dead letters, limits, schedules and
+   * events. `options` (maxAttempts, backoff) are the stream's, stored with it: see
+   * `PriorityStream`'s constructor for what a mismatch does. See docs/priority-stream.md.
    */
-  priority<T = JsonValue>(name: string): PriorityStream<T> {
-    return new PriorityStream<T>(this, name);
+  priority<T = JsonValue>(name: string, options?: PriorityStreamOptions): PriorityStream<T> {
+    return new PriorityStream<T>(this, name, options);
   }
 
   // The seed's names (good-redis), for people coming from Python: the stream name first, then
@@ -136,6 +140,15 @@ export class RedgeClient extends CoreClient {
   /** A KRules-compatible subject property store. See docs/subjects.md. */
   subjects(options: SubjectsOptions = {}): SubjectStore {
     return createSubjects(this, options);
+  }
+
+  /**
+   * A rate limiter (sliding window, fixed window or token bucket): `limit(identifier, { cost })`
+   * → `{ success, remaining, resetAt }` in one round trip, exact across clients. See
+   * docs/ratelimit.md.
+   */
+  ratelimit(options: RatelimitOptions): RateLimiter {
+    return createRatelimit(this, options);
   }
 
   /** A Redis Streams queue with a consumer group and dead letters. See docs/stream-queues.md. */

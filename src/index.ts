@@ -52,6 +52,7 @@ export type { CreateClientOptions } from "./create-client.js";
 export { createClient } from "./create-client.js";
 export * from "./dict/index.js";
 export * from "./priority/index.js";
+export * from "./ratelimit/index.js";
 export * from "./streams/index.js";
 export * from "./subjects/index.js";
 export { RestPort } from "./transport/rest.js";

@@ -50,7 +50,7 @@ describe("generated Lua modules", () => {
 
   it("gives every generated script its key count, which every call is checked against", async () => {
     const modules = await Promise.all(
-      ["cache", "dict", "priority", "streams", "subjects"].map(
+      ["cache", "dict", "priority", "ratelimit", "streams", "subjects"].map(
         (name) => import(`../src/${name}/lua.gen.ts`) as Promise<Record<string, unknown>>,
       ),
     );

@@ -57,25 +57,35 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /**
  * `redge gateway` started through the CLI, in front of `redisUrl`: the built bin (as users run
- * it) when `dist/` exists, else the TypeScript source through tsx.
+ * it) when `dist/` exists, else the TypeScript source through tsx. `extraArgs` go after the
+ * standard ones (e.g. `--allow-scripts`). A `redisUrl` with a password goes through the
+ * environment (REDIS_URL), never the command line.
  */
-export async function startGatewayProcess(redisUrl: string, token: string): Promise<Child> {
+export async function startGatewayProcess(
+  redisUrl: string,
+  token: string,
+  extraArgs: string[] = [],
+): Promise<Child> {
+  const secret = new URL(redisUrl).password !== "";
   const port = await freePort();
   const entry = existsSync("dist/cli/index.js")
     ? ["bin/redge.js"]
     : ["--import", "tsx", "cli/index.ts"];
-  const { child, log } = spawnChild([
-    ...entry,
-    "gateway",
-    "--redis",
-    redisUrl,
-    "--port",
-    String(port),
-    "--host",
-    "127.0.0.1",
-    "--token",
-    token,
-  ]);
+  const { child, log } = spawnChild(
+    [
+      ...entry,
+      "gateway",
+      ...(secret ? [] : ["--redis", redisUrl]),
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--token",
+      token,
+      ...extraArgs,
+    ],
+    secret ? { REDIS_URL: redisUrl } : {},
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(url, child, log);
   return { url, process: child, stop: stopper(child) };

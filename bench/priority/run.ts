@@ -1,5 +1,5 @@
 /**
- * Priority stream benchmarks: `npx tsx bench/priority/run.ts [--only=throughput,scaling,bullmq,memory]`.
+ * Priority stream benchmarks: `npx tsx bench/priority/run.ts [--only=throughput,cpu,scaling,bullmq,memory]`.
  *
  * Starts its own redis-server and gateway (and a second fresh redis-server for the memory
  * figures), prints tables with ratios measured side by side in this run, writes
@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { BULLMQ_CONCURRENCIES, bullmqRun, redgeRun } from "./bullmq.js";
 import { printTable, startBenchServer } from "./harness.js";
 import { memory } from "./memory.js";
+import { pullCpu } from "./pull-cpu.js";
 import { type ScalingResult, scaling } from "./scaling.js";
 import { throughput } from "./throughput.js";
 
@@ -92,6 +93,16 @@ try {
         r.addServerCpuUsPerItem,
         r.pullServerCpuUsPerItem,
       ]),
+    );
+  }
+
+  if (enabled("cpu")) {
+    const rows = await pullCpu(server.admin, server.tcp(), [], 5);
+    results.pullCpu = rows;
+    printTable(
+      "Redis CPU per pulled item (TCP, one call at a time; median of 5 drains)",
+      ["pull", "items", "redis CPU µs/item"],
+      rows.map((r) => [r.shape, String(r.items), r.cpuUsPerItem]),
     );
   }
 

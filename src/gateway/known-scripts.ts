@@ -8,11 +8,19 @@ import * as cache from "../cache/lua.gen.js";
 import { Script } from "../core/script.js";
 import * as dict from "../dict/lua.gen.js";
 import * as priority from "../priority/lua.gen.js";
+import * as ratelimit from "../ratelimit/lua.gen.js";
 import * as streams from "../streams/lua.gen.js";
 import * as subjects from "../subjects/lua.gen.js";
 import { sha1 } from "./policy.js";
 
-const MODULES: readonly Record<string, unknown>[] = [cache, dict, priority, streams, subjects];
+const MODULES: readonly Record<string, unknown>[] = [
+  cache,
+  dict,
+  priority,
+  ratelimit,
+  streams,
+  subjects,
+];
 
 function redgeScripts(): Script[] {
   return MODULES.flatMap((module) => Object.values(module).filter((v) => v instanceof Script));

@@ -23,10 +23,18 @@ export interface PriorityItem<T = JsonValue> {
   data: T;
   /** Current priority (after increments and decrementAll). */
   priority: number;
-  /** When the item was first enqueued, in ms since the epoch, by the server's clock. */
+  /**
+   * When the item was first enqueued, in ms since the epoch, by the server's clock. A delayed
+   * item (or one waiting for a retry after a backoff) is enqueued when it is due: its due time.
+   */
   enqueuedAt: number;
   /** The running lease's deadline (server ms), or null when the item is not leased. */
   leasedUntil: number | null;
+  /**
+   * How many times the item has been handed out (leased or pulled), this one included for an
+   * item a pull returns or that is leased now: 1 on the first delivery, 2 on the first retry...
+   */
+  attempts: number;
 }
 
 export function encodeData(data: JsonValue): string {
@@ -64,6 +72,7 @@ export function decodeItem<T>(
   score: RedisReply,
   value: RedisReply,
   leasedUntil: RedisReply,
+  attempts = 0,
 ): PriorityItem<T> {
   if (typeof member !== "string" || typeof value !== "string") {
     throw malformed("an item is missing from the stream's hash");
@@ -74,6 +83,7 @@ export function decodeItem<T>(
     priority: priorityOf(offset, score),
     enqueuedAt: enqueuedAtOf(member),
     leasedUntil: leasedUntil === "" || leasedUntil === null ? null : Number(leasedUntil),
+    attempts,
   };
 }
 

@@ -2,16 +2,26 @@
 priority stream: expired — lists items (ready and leased) enqueued more than ttlMs ago by the
 server's clock, oldest first, at most `limit`; with purge also removes them (a later ack of a
 purged leased item is refused). O(limit log N), plus the listed ids of the batches read (each
-batch entry lists the ids its add call enqueued, some of which may have left).
+batch entry lists the ids its add call enqueued, some of which may have left). A delayed item is
+enqueued when it is due: it has no batch before, so it is listed only once promoted, by its due
+time. A purge emits a "removed" event.
 
-KEYS (7, the same for every priority script):
+KEYS (15, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
-  6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+  6 ps:{name}:m   HASH meta             o offset, g gate, d delays, options, limits (keys.ts)
   7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
+  8 ps:{name}:d   ZSET delayed items    member prefix..id, score due time (ms)
+  9 ps:{name}:dp  ZSET delayed items    member prefix..id, score = its ready-set score
+ 10 ps:{name}:a   HASH attempts         id -> its leases that ended without an ack
+ 11 ps:{name}:dl  HASH dead letters     id -> attempts|deadAt|priority|reason, LF, data
+ 12 ps:{name}:dz  ZSET dead letters     id -> when it was dead-lettered (ms)
+ 13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
+ 14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
+ 15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
 ARGV: 1 ttlMs, 2 "1" purge / "0" list only, 3 limit (1..10000)
 Reply: {offset, then per item: member, score, stored value, lease deadline or ""}.
 ]]
@@ -19,6 +29,7 @@ Reply: {offset, then per item: member, score, stored value, lease deadline or ""
 -- @include lib/batched.lua
 -- @include lib/now.lua
 -- @include lib/time-index.lua
+-- @include lib/events.lua
 
 local now = now_ms()
 local offset_text = redis.call("HGET", KEYS[6], "o") or "0"
@@ -103,6 +114,8 @@ if purge and #ids > 0 then
   batched("ZREM", KEYS[4], members)
   batched("ZREM", KEYS[5], members)
   batched("HDEL", KEYS[2], ids)
+  batched("HDEL", KEYS[10], ids)
   forget(members)
+  emit("removed", ids)
 end
 return reply

@@ -1,15 +1,23 @@
 --[[
 priority stream: increment — adds delta to one item's priority (ready or leased; a leased item
-keeps its lease and gets the new priority when it returns). O(log N).
+keeps its lease and gets the new priority when it returns; a delayed one when it is due). O(log N).
 
-KEYS (7, the same for every priority script):
+KEYS (15, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
-  6 ps:{name}:m   HASH meta             o = priority offset, g = gate
+  6 ps:{name}:m   HASH meta             o offset, g gate, d delays, options, limits (keys.ts)
   7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
+  8 ps:{name}:d   ZSET delayed items    member prefix..id, score due time (ms)
+  9 ps:{name}:dp  ZSET delayed items    member prefix..id, score = its ready-set score
+ 10 ps:{name}:a   HASH attempts         id -> its leases that ended without an ack
+ 11 ps:{name}:dl  HASH dead letters     id -> attempts|deadAt|priority|reason, LF, data
+ 12 ps:{name}:dz  ZSET dead letters     id -> when it was dead-lettered (ms)
+ 13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
+ 14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
+ 15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
 ARGV: 1 id, 2 delta
 Reply: nil when the id is absent, else {offset, new score}.
 ]]
@@ -23,8 +31,11 @@ if not value then
 end
 local member = member_of(value, id)
 local set = KEYS[1]
-if redis.call("ZSCORE", KEYS[5], member) then
+if not redis.call("ZSCORE", KEYS[1], member) then
   set = KEYS[5]
+  if not redis.call("ZSCORE", KEYS[5], member) then
+    set = KEYS[9]
+  end
 end
 local score = redis.call("ZINCRBY", set, -tonumber(ARGV[2]), member)
 return { redis.call("HGET", KEYS[6], "o") or "0", score }

@@ -14,7 +14,7 @@ import { createClient } from "../create-client.js";
 import { createNodeClient } from "../node.js";
 import { type PriorityStream, priorityStream } from "./index.js";
 
-type Op = [label: string, run: (s: PriorityStream) => Promise<unknown>];
+type Op = [label: string, run: (s: PriorityStream) => Promise<unknown>, command?: string];
 
 const OPS: Op[] = [
   ["add", (s) => s.add("a", "A", 1)],
@@ -43,6 +43,22 @@ const OPS: Op[] = [
   ["size", (s) => s.size()],
   ["setGate", (s) => s.setGate(2)],
   ["getGate", (s) => s.getGate()],
+  ["add (delayed)", (s) => s.add("later", "L", 1, { delayMs: 60_000 })],
+  ["addMany (runAt)", (s) => s.addMany([{ id: "at", data: 1, priority: 1, runAt: 1 }])],
+  ["setOptions", (s) => s.setOptions({ maxAttempts: 2, backoff: { type: "fixed", delayMs: 1 } })],
+  ["setLimits", (s) => s.setLimits({ concurrency: 10, rate: { max: 100, perMs: 1_000 } })],
+  ["pull (lease, limited)", (s) => s.pull({ leaseMs: 60_000 })],
+  ["nack", (s) => s.nack(["at"], { reason: "failed" })],
+  ["deadLetters", (s) => s.deadLetters()],
+  ["requeueDeadLetters", (s) => s.requeueDeadLetters(["at"])],
+  ["deleteDeadLetters", (s) => s.deleteDeadLetters(["at"])],
+  ["info", (s) => s.info()],
+  ["schedule (every)", (s) => s.schedule("tick", 1, 1, { every: 60_000 })],
+  ["schedule (cron)", (s) => s.schedule("nightly", 1, 1, { cron: "0 2 * * *", tz: "UTC" })],
+  ["schedules", (s) => s.schedules()],
+  ["unschedule", (s) => s.unschedule("tick")],
+  ["events", (s) => s.events({ count: 5 }), "XREAD"],
+  ["setLimits (none)", (s) => s.setLimits({})],
   ["clear", (s) => s.clear()],
 ];
 
@@ -105,13 +121,13 @@ describe("priority stream: one round trip per operation", () => {
           await client.command(["PING"]);
           for (const [, run] of OPS) await run(stream);
         });
-        for (const [label, run] of OPS) {
+        for (const [label, run, command = "EVALSHA"] of OPS) {
           requests = 0;
           const commands = await commandsOf(() => run(stream));
           expect(
             commands.map((args) => args[0]?.toUpperCase()),
             label,
-          ).toEqual(["EVALSHA"]);
+          ).toEqual([command]);
           expect(requests, `${label}: HTTP requests`).toBe(transport === "tcp" ? 0 : 1);
         }
       } finally {

@@ -1,7 +1,7 @@
 /**
  * Contract: each capability is reachable from the client itself, on both transports —
  * `client.priority()`, the seed's `ps*` aliases, `client.cache`, `client.dict()`,
- * `client.subjects()` and `client.stream()`.
+ * `client.subjects()`, `client.stream()` and `client.ratelimit()`.
  */
 import { expect, it } from "vitest";
 import { describeTransports } from "./transports.js";
@@ -47,5 +47,19 @@ describeTransports("client accessors", (t) => {
     const [message] = await stream.receive({ consumer: "c1" });
     expect(message?.data).toEqual({ n: 7 });
     expect(await stream.ack([message!.id])).toBe(1);
+  });
+
+  it("ratelimit() and priority(name, options)", async () => {
+    const limiter = t.client.ratelimit({
+      limit: 1,
+      windowMs: 3_600_000,
+      algorithm: "fixed",
+      prefix: t.key("acc-rl"),
+    });
+    expect((await limiter.limit("u")).success).toBe(true);
+    expect((await limiter.limit("u")).success).toBe(false);
+    const jobs = t.client.priority(t.key("acc-jobs"), { maxAttempts: 2 });
+    await jobs.add("a", 1, 1);
+    expect((await jobs.info()).options).toEqual({ maxAttempts: 2 });
   });
 });

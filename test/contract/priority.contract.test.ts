@@ -29,9 +29,10 @@ async function serverMs(client: RedgeClient): Promise<number> {
   return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
 
-/** How many of the stream's seven keys exist. */
+/** How many of the stream's keys exist, its events log (written by every change) left out. */
 async function keysPresent(client: RedgeClient, name: string): Promise<number> {
-  return (await client.command(["EXISTS", ...priorityKeys(client, name)])) as number;
+  const keys = priorityKeys(client, name).filter((key) => !key.endsWith(":ev"));
+  return (await client.command(["EXISTS", ...keys])) as number;
 }
 
 const brief = <T>(items: { id: string; data: T; priority: number }[]) =>
@@ -163,6 +164,14 @@ describeTransports("priority stream", (t) => {
         "lp",
         "m",
         "xc",
+        "d",
+        "dp",
+        "a",
+        "dl",
+        "dz",
+        "ev",
+        "rw",
+        "s",
       ]);
       expect(await t.client.command(["EXISTS", keys[0]!, keys[1]!, keys[2]!])).toBe(3);
       // The same name without the prefix is another stream.
@@ -760,11 +769,13 @@ describeTransports("priority stream", (t) => {
       fc.dictionary(fc.string({ minLength: 1, maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
     );
     const ifExists = fc.constantFrom("replace" as const, "keep" as const, "increment" as const);
+    // Due times the model can follow without a clock: long past (due now) or far ahead (hidden).
+    const due = fc.constantFrom(undefined, "past" as const, "future" as const);
     const op = fc.oneof(
-      fc.record({ op: fc.constant("add" as const), id, data, priority: int, ifExists }),
+      fc.record({ op: fc.constant("add" as const), id, data, priority: int, ifExists, due }),
       fc.record({
         op: fc.constant("addMany" as const),
-        items: fc.array(fc.record({ id, data, priority: int }), { maxLength: 5 }),
+        items: fc.array(fc.record({ id, data, priority: int, due }), { maxLength: 5 }),
         ifExists,
       }),
       fc.record({
@@ -772,6 +783,17 @@ describeTransports("priority stream", (t) => {
         count: fc.integer({ min: 1, max: 4 }),
         purge: fc.boolean(),
         gate: fc.boolean(),
+      }),
+      fc.record({
+        op: fc.constant("lease" as const),
+        count: fc.integer({ min: 1, max: 4 }),
+        gate: fc.boolean(),
+      }),
+      fc.record({ op: fc.constant("ack" as const), ids: fc.array(id, { maxLength: 3 }) }),
+      fc.record({ op: fc.constant("nack" as const), ids: fc.array(id, { maxLength: 3 }) }),
+      fc.record({
+        op: fc.constant("setConcurrency" as const),
+        limit: fc.option(fc.integer({ min: 1, max: 3 })),
       }),
       fc.record({ op: fc.constant("increment" as const), id, delta: int }),
       fc.record({ op: fc.constant("decrementAll" as const), delta: int }),
@@ -784,34 +806,64 @@ describeTransports("priority stream", (t) => {
       fc.record({ op: fc.constant("remove" as const), ids: fc.array(id, { maxLength: 3 }) }),
       fc.record({ op: fc.constant("get" as const), id }),
       fc.record({ op: fc.constant("size" as const) }),
+      fc.record({ op: fc.constant("deadLetters" as const) }),
       fc.record({
         op: fc.constant("expired" as const),
         purge: fc.boolean(),
         limit: fc.integer({ min: 1, max: 4 }),
       }),
     );
+    const FAR = Date.UTC(2999, 0, 1);
+    const dueOptions = (d: "past" | "future" | undefined) =>
+      d === "past" ? { runAt: 1 } : d === "future" ? { runAt: FAR } : {};
+    const withAttempts = <T extends { id: string; data: JsonValue; priority: number }>(
+      items: (T & { attempts: number })[],
+    ) => items.map(({ id, data, priority, attempts }) => ({ id, data, priority, attempts }));
 
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
-        const s = open("model");
+        const s = priorityStream(t.client, fresh("model"), { maxAttempts: MODEL_MAX_ATTEMPTS });
         const model = new ReferenceModel();
         try {
           for (const o of ops) {
             switch (o.op) {
               case "add":
-                expect(await s.add(o.id, o.data, o.priority, { ifExists: o.ifExists })).toEqual(
-                  model.add(o.id, o.data, o.priority, o.ifExists),
-                );
+                expect(
+                  await s.add(o.id, o.data, o.priority, {
+                    ifExists: o.ifExists,
+                    ...dueOptions(o.due),
+                  }),
+                ).toEqual(model.add(o.id, o.data, o.priority, o.ifExists, o.due === "future"));
                 break;
               case "addMany":
-                expect(await s.addMany(o.items, { ifExists: o.ifExists })).toEqual(
-                  model.addMany(o.items, o.ifExists),
-                );
+                expect(
+                  await s.addMany(
+                    o.items.map(({ due: d, ...item }) => ({ ...item, ...dueOptions(d) })),
+                    { ifExists: o.ifExists },
+                  ),
+                ).toEqual(model.addMany(o.items, o.ifExists));
                 break;
               case "pull":
                 expect(
-                  brief(await s.pull({ count: o.count, purge: o.purge, gate: o.gate })),
+                  withAttempts(await s.pull({ count: o.count, purge: o.purge, gate: o.gate })),
                 ).toEqual(model.pull(o.count, o.purge, o.gate));
+                break;
+              case "lease":
+                expect(
+                  withAttempts(await s.pull({ count: o.count, gate: o.gate, leaseMs: 600_000 })),
+                ).toEqual(model.lease(o.count, o.gate));
+                break;
+              case "ack":
+                expect(await s.ack(o.ids)).toEqual(model.ack(o.ids));
+                break;
+              case "nack":
+                expect(await s.nack(o.ids, { delayMs: 0, reason: "model" })).toEqual(
+                  model.nack(o.ids),
+                );
+                break;
+              case "setConcurrency":
+                await s.setLimits(o.limit === null ? {} : { concurrency: o.limit });
+                model.concurrency = o.limit;
                 break;
               case "increment":
                 expect(await s.increment(o.id, o.delta)).toEqual(model.increment(o.id, o.delta));
@@ -835,12 +887,27 @@ describeTransports("priority stream", (t) => {
                 break;
               case "get": {
                 const item = await s.get(o.id);
-                expect(item ? brief([item])[0] : null).toEqual(model.get(o.id));
+                expect(item ? withAttempts([item])[0] : null).toEqual(model.get(o.id));
                 break;
               }
               case "size":
-                expect(await s.size()).toEqual({ ready: model.items.size, leased: 0 });
+                expect(await s.size()).toEqual(model.size());
                 break;
+              case "deadLetters": {
+                const letters = await s.deadLetters({ count: 100 });
+                expect(
+                  letters
+                    .map(({ id, data, priority, attempts, reason }) => ({
+                      id,
+                      data,
+                      priority,
+                      attempts,
+                      reason,
+                    }))
+                    .sort((a, b) => (a.id < b.id ? -1 : 1)),
+                ).toEqual(model.deadLetters());
+                break;
+              }
               case "expired":
                 // Everything added so far is older than 1 ms once a few ms have passed.
                 await sleep(5);
@@ -850,13 +917,12 @@ describeTransports("priority stream", (t) => {
                 break;
             }
           }
-          expect(brief(await s.pull({ count: 100, purge: false }))).toEqual(
-            model.pull(100, false, false),
-          );
+          expect(withAttempts(await s.pull({ count: 100, purge: false }))).toEqual(model.peek(100));
           await expectTimeIndexConsistent(t.client, s.name);
         } finally {
           await s.clear();
           await s.setGate(null);
+          await s.setLimits({});
         }
       }),
       { numRuns: 50 },
@@ -864,22 +930,39 @@ describeTransports("priority stream", (t) => {
   });
 });
 
+/** The model stream's maxAttempts: a third nack (or lease that ran out) makes a dead letter. */
+const MODEL_MAX_ATTEMPTS = 3;
+
 interface ModelItem {
   data: JsonValue;
   priority: number;
   seq: number;
+  /** ready, leased (long leases: none runs out) or hidden (due far ahead). */
+  state: "ready" | "leased" | "hidden";
+  /** Leases that ended without an ack. */
+  failed: number;
 }
 
-/** The priority stream's semantics without time: a map, a sequence counter and a gate. */
+/**
+ * The priority stream's semantics without time: a map, a sequence counter, a gate, leases that
+ * never run out, items due far ahead (hidden) or already due (ready), nacks with no delay (back
+ * in place), maxAttempts and the concurrency limit.
+ */
 class ReferenceModel {
   readonly items = new Map<string, ModelItem>();
+  readonly dead = new Map<
+    string,
+    { data: JsonValue; priority: number; attempts: number; reason: string }
+  >();
   gate: number | null = null;
+  concurrency: number | null = null;
   #seq = 0;
 
-  add(id: string, data: JsonValue, priority: number, ifExists: string) {
+  add(id: string, data: JsonValue, priority: number, ifExists: string, hidden = false) {
     const current = this.items.get(id);
     if (!current) {
-      this.items.set(id, { data, priority, seq: this.#seq++ });
+      const state = hidden ? "hidden" : "ready";
+      this.items.set(id, { data, priority, seq: this.#seq++, state, failed: 0 });
       return { added: true, priority };
     }
     if (ifExists === "replace") Object.assign(current, { data, priority });
@@ -888,29 +971,96 @@ class ReferenceModel {
     return { added: false, priority: current.priority };
   }
 
-  addMany(items: { id: string; data: JsonValue; priority: number }[], ifExists: string) {
+  addMany(
+    items: { id: string; data: JsonValue; priority: number; due?: string | undefined }[],
+    ifExists: string,
+  ) {
     let added = 0;
     for (const item of items) {
-      if (this.add(item.id, item.data, item.priority, ifExists).added) added++;
+      const hidden = item.due === "future";
+      if (this.add(item.id, item.data, item.priority, ifExists, hidden).added) added++;
     }
     return { added, existing: items.length - added };
   }
 
-  #sorted() {
+  #sorted(state?: ModelItem["state"]) {
     return [...this.items.entries()]
+      .filter(([, item]) => state === undefined || item.state === state)
       .sort(([, a], [, b]) => b.priority - a.priority || a.seq - b.seq)
-      .map(([id, { data, priority }]) => ({ id, data, priority }));
+      .map(([id, { data, priority, failed, state: st }]) => ({
+        id,
+        data,
+        priority,
+        attempts: failed + (st === "leased" ? 1 : 0),
+      }));
+  }
+
+  #eligible(gate: boolean) {
+    const gateValue = this.gate;
+    const ready = this.#sorted("ready");
+    return gate && gateValue !== null ? ready.filter((i) => i.priority >= gateValue) : ready;
+  }
+
+  peek(count: number) {
+    return this.#eligible(false).slice(0, count);
   }
 
   pull(count: number, purge: boolean, gate: boolean) {
-    const gateValue = this.gate;
-    const eligible =
-      gate && gateValue !== null
-        ? this.#sorted().filter((i) => i.priority >= gateValue)
-        : this.#sorted();
-    const picked = eligible.slice(0, count);
-    if (purge) for (const item of picked) this.items.delete(item.id);
-    return picked;
+    const picked = this.#eligible(gate).slice(0, count);
+    if (!purge) return picked;
+    for (const item of picked) this.items.delete(item.id);
+    return picked.map((item) => ({ ...item, attempts: item.attempts + 1 }));
+  }
+
+  lease(count: number, gate: boolean) {
+    const held = this.#sorted("leased").length;
+    const allowed = this.concurrency === null ? count : Math.min(count, this.concurrency - held);
+    const picked = this.#eligible(gate).slice(0, Math.max(allowed, 0));
+    for (const item of picked) this.items.get(item.id)!.state = "leased";
+    return picked.map((item) => ({ ...item, attempts: item.attempts + 1 }));
+  }
+
+  #leasedIds(ids: string[]) {
+    const out: string[] = [];
+    for (const id of ids) {
+      if (this.items.get(id)?.state === "leased" && !out.includes(id)) out.push(id);
+    }
+    return out;
+  }
+
+  ack(ids: string[]) {
+    const acked = this.#leasedIds(ids);
+    for (const id of acked) this.items.delete(id);
+    return acked;
+  }
+
+  nack(ids: string[]) {
+    const retried: string[] = [];
+    const deadLettered: string[] = [];
+    for (const id of this.#leasedIds(ids)) {
+      const item = this.items.get(id)!;
+      item.failed++;
+      if (item.failed >= MODEL_MAX_ATTEMPTS) {
+        this.items.delete(id);
+        const { data, priority, failed } = item;
+        this.dead.set(id, { data, priority, attempts: failed, reason: "model" });
+        deadLettered.push(id);
+      } else {
+        item.state = "ready";
+        retried.push(id);
+      }
+    }
+    return { retried, deadLettered };
+  }
+
+  deadLetters() {
+    return [...this.dead.entries()]
+      .map(([id, letter]) => ({ id, ...letter }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  size() {
+    return { ready: this.#sorted("ready").length, leased: this.#sorted("leased").length };
   }
 
   increment(id: string, delta: number) {
@@ -924,10 +1074,15 @@ class ReferenceModel {
     for (const item of this.items.values()) item.priority -= delta;
   }
 
+  /** Ready ones from the highest priority down, then leased ones, then delayed ones. */
   deleteBelow(threshold: number, inclusive: boolean) {
-    const doomed = this.#sorted().filter((i) =>
-      inclusive ? i.priority <= threshold : i.priority < threshold,
-    );
+    const below = (i: { priority: number }) =>
+      inclusive ? i.priority <= threshold : i.priority < threshold;
+    const doomed = [
+      ...this.#sorted("ready").filter(below),
+      ...this.#sorted("leased").filter(below),
+      ...this.#sorted("hidden").filter(below),
+    ];
     for (const item of doomed) this.items.delete(item.id);
     return doomed.map((i) => i.id);
   }
@@ -940,12 +1095,18 @@ class ReferenceModel {
 
   get(id: string) {
     const item = this.items.get(id);
-    return item ? { id, data: item.data, priority: item.priority } : null;
+    if (!item) return null;
+    const attempts = item.failed + (item.state === "leased" ? 1 : 0);
+    return { id, data: item.data, priority: item.priority, attempts };
   }
 
-  /** `expired` when every item is old enough: the first `limit` in enqueue order. */
+  /**
+   * `expired` when every item is old enough: the first `limit` in enqueue order, ready or leased
+   * (an item due far ahead is not enqueued yet).
+   */
   oldest(limit: number, purge: boolean) {
     const picked = [...this.items.entries()]
+      .filter(([, item]) => item.state !== "hidden")
       .sort(([, a], [, b]) => a.seq - b.seq)
       .slice(0, limit)
       .map(([id, { data, priority }]) => ({ id, data, priority }));
@@ -958,10 +1119,10 @@ class ReferenceModel {
  * The time index's invariants: each entry (one per add call) lists the ids it enqueued; an id
  * counts while the item stored under it carries the entry's prefix. Every entry keeps at least
  * one such item, entries of more than one id keep that number in the batch counts (`:xc`), and
- * every item is counted exactly once.
+ * every item is counted exactly once, except delayed items (in `:d`), which have no batch yet.
  */
 async function expectTimeIndexConsistent(client: RedgeClient, name: string): Promise<void> {
-  const [, itemsKey, timeIndex, , , , countsKey] = priorityKeys(client, name);
+  const [, itemsKey, timeIndex, , , , countsKey, delayedKey] = priorityKeys(client, name);
   const flat = (reply: unknown) => {
     const list = reply as string[];
     const map = new Map<string, string>();
@@ -969,6 +1130,11 @@ async function expectTimeIndexConsistent(client: RedgeClient, name: string): Pro
     return map;
   };
   const stored = flat(await client.command(["HGETALL", itemsKey!]));
+  // Delayed items have no batch until they are due (and promoted): they are not in the index.
+  for (const member of (await client.command(["ZRANGE", delayedKey!, 0, -1])) as string[]) {
+    expect(stored.get(member.slice(16))?.slice(0, 16), member).toBe(member.slice(0, 16));
+    stored.delete(member.slice(16));
+  }
   const counts = flat(await client.command(["HGETALL", countsKey!]));
   const entries = (await client.command(["XRANGE", timeIndex!, "-", "+"])) as [string, string[]][];
   const expectedCounts = new Map<string, string>();

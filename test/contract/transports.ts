@@ -33,6 +33,11 @@ export interface TransportContext {
    * `{ REDIS_KEY_PREFIX: "myapp:" }`; closed after the suite.
    */
   makeClientFromEnv(extra?: Record<string, string>): RedgeClient;
+  /**
+   * The variables that reach this transport's server (as `makeClientFromEnv` reads them), for a
+   * child process of a test: secrets go through the environment, never a command line.
+   */
+  clientEnv(): Record<string, string>;
   /** A key name unique to this test run, so parallel files never collide on the shared server. */
   key(name: string): string;
 }
@@ -118,6 +123,7 @@ export function describeTransports(title: string, body: (t: TransportContext) =>
         extra.push(client);
         return client;
       },
+      clientEnv: env,
       key: (key) => `test:${runId}:${name}:${key}`,
     };
     body(context);

@@ -183,7 +183,7 @@ describe("documentation examples", () => {
     const files = new Set(blocks.map((block) => block.file));
     expect(files).toContain("README.md");
     expect([...files].some((file) => file.startsWith("docs/"))).toBe(true);
-    for (const capability of ["priority", "streams", "cache", "dict", "subjects"]) {
+    for (const capability of ["priority", "streams", "cache", "dict", "subjects", "ratelimit"]) {
       expect(files).toContain(join("src", capability, "README.md"));
     }
     expect(blocks.length).toBeGreaterThan(20);

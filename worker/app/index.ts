@@ -21,7 +21,9 @@ import { cacheRoutes } from "./routes/cache.js";
 import { channelRoutes } from "./routes/channels.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
+import { queueJobRoutes } from "./routes/queue-jobs.js";
 import { queueRoutes } from "./routes/queues.js";
+import { ratelimitRoutes } from "./routes/ratelimit.js";
 import { streamRoutes } from "./routes/streams.js";
 import { subjectRoutes } from "./routes/subjects.js";
 
@@ -62,6 +64,8 @@ export function createApp(options: AppOptions): App {
   cacheRoutes(app);
   subjectRoutes(app);
   queueRoutes(app);
+  queueJobRoutes(app);
+  ratelimitRoutes(app);
   streamRoutes(app);
   channelRoutes(app, o.maxEventStreams);
   docsRoutes(app, o.docsAssets);

@@ -1,6 +1,7 @@
 /**
- * Priority queues over HTTP (src/priority): add, pull (purge, lease, peek, gate), ack, increment,
- * decrement-all, delete-below, expired and the gate.
+ * Priority queues over HTTP (src/priority): add (with delays), pull (purge, lease, peek, gate),
+ * ack, increment, decrement-all, delete-below, expired and the gate. The job-queue routes (nack,
+ * dead letters, options, limits, events, schedules) are in queue-jobs.ts.
  *
  * Read-only tokens may call GET and the two POSTs that only read: a pull with `purge: false` and
  * no `leaseMs` (a peek), and `expired` without `purge: true`. Any other pull removes or leases
@@ -34,6 +35,7 @@ import {
   type PullBody,
   priorityResultSchema,
   pullBodySchema,
+  pulledSchema,
   queueInfoSchema,
   queueParamsSchema,
 } from "../schemas/queues.js";
@@ -75,7 +77,10 @@ const pull = createRoute({
   security,
   summary: "Take (purge), lease or peek the highest-priority items",
   request: { params, body: jsonBody(pullBodySchema) },
-  responses: { 200: json(itemsSchema, "The items, highest priority first"), ...errorResponses },
+  responses: {
+    200: json(pulledSchema, "The items, highest priority first (retryAfterMs when limited)"),
+    ...errorResponses,
+  },
 });
 
 const ack = createRoute({
@@ -168,7 +173,8 @@ export function queueRoutes(app: App): void {
     const body = c.req.valid("json");
     if (pullWrites(body)) assertCanWrite(c.var.access);
     const items = await c.var.redge.priority(c.req.valid("param").name).pull(body);
-    return c.json({ items }, 200);
+    const limited = items.retryAfterMs === undefined ? {} : { retryAfterMs: items.retryAfterMs };
+    return c.json({ items, ...limited }, 200);
   });
 
   app.openapi(ack, async (c) => {

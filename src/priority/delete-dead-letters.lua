@@ -1,0 +1,36 @@
+--[[
+priority stream: deleteDeadLetters — deletes dead letters by id. Unknown ids are ignored.
+
+KEYS (15, the same for every priority script):
+  1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
+  2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
+  3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
+  4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
+  5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
+  6 ps:{name}:m   HASH meta             o offset, g gate, d delays, options, limits (keys.ts)
+  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
+  8 ps:{name}:d   ZSET delayed items    member prefix..id, score due time (ms)
+  9 ps:{name}:dp  ZSET delayed items    member prefix..id, score = its ready-set score
+ 10 ps:{name}:a   HASH attempts         id -> its leases that ended without an ack
+ 11 ps:{name}:dl  HASH dead letters     id -> attempts|deadAt|priority|reason, LF, data
+ 12 ps:{name}:dz  ZSET dead letters     id -> when it was dead-lettered (ms)
+ 13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
+ 14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
+ 15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ARGV: ids, at most 10,000.
+Reply: the ids deleted, in the order given, each once.
+]]
+
+-- @include lib/batched.lua
+
+local deleted, done = {}, {}
+for i = 1, #ARGV do
+  local id = ARGV[i]
+  if not done[id] and redis.call("HEXISTS", KEYS[11], id) == 1 then
+    done[id] = true
+    deleted[#deleted + 1] = id
+  end
+end
+batched("HDEL", KEYS[11], deleted)
+batched("ZREM", KEYS[12], deleted)
+return deleted

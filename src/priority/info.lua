@@ -1,0 +1,37 @@
+--[[
+priority stream: info — the stream's settings and the counts size() leaves out, without changing
+anything: delayed items not yet due, dead letters, schedules. O(log N).
+
+KEYS (15, the same for every priority script):
+  1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
+  2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
+  3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
+  4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
+  5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
+  6 ps:{name}:m   HASH meta             o offset, g gate, d delays, options, limits (keys.ts)
+  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
+  8 ps:{name}:d   ZSET delayed items    member prefix..id, score due time (ms)
+  9 ps:{name}:dp  ZSET delayed items    member prefix..id, score = its ready-set score
+ 10 ps:{name}:a   HASH attempts         id -> its leases that ended without an ack
+ 11 ps:{name}:dl  HASH dead letters     id -> attempts|deadAt|priority|reason, LF, data
+ 12 ps:{name}:dz  ZSET dead letters     id -> when it was dead-lettered (ms)
+ 13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
+ 14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
+ 15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ARGV: none
+Reply: {delayed, dead letters, schedules, gate, maxAttempts, backoff type, backoff delay,
+backoff max delay, backoff jitter, concurrency, rate max, rate per ms} (counts as integers, the
+settings as stored strings or nil).
+]]
+-- @read-only
+
+-- @include lib/now.lua
+
+local now = now_ms()
+local meta = redis.call("HMGET", KEYS[6], "g", "ma", "bt", "bd", "bm", "bj", "lc", "lr", "lw")
+return {
+  redis.call("ZCOUNT", KEYS[8], "(" .. now, "+inf"),
+  redis.call("HLEN", KEYS[11]),
+  redis.call("HLEN", KEYS[15]),
+  meta[1], meta[2], meta[3], meta[4], meta[5], meta[6], meta[7], meta[8], meta[9],
+}
