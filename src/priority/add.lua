@@ -17,7 +17,7 @@ delayed sets (lib/delayed.lua) instead of the ready set; it has no time-index ba
 Items that came due are promoted first, so a batch this call writes comes after theirs (equal
 priorities are served in due-time order). Emits an "added" event with the new ids.
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -33,6 +33,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV:
   1 ifExists: "replace" | "keep" | "increment"
   2 "1" to reply for one item ({added, offset, score}), "0" to reply with counts

@@ -2,9 +2,10 @@
 priority stream: clear — deletes every item, ready, leased and delayed, the time index (entries
 and batch counts), the attempt counts, the dead letters, the schedules, the rate window and the
 priority offset. The stream's settings survive: the gate, the options (maxAttempts, backoff) and
-the limits. The events stream survives too (it is a log, and capped).
+the limits. The events stream survives too (it is a log, and capped), and so do the retired lease
+tokens (they lapse by themselves, and a lease granted after the clear must not reuse one).
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -20,6 +21,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV: none
 Reply: the number of items deleted.
 ]]

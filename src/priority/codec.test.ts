@@ -72,6 +72,7 @@ describe("priority keys and scripts", () => {
       "app:ps:{jobs}:ev",
       "app:ps:{jobs}:rw",
       "app:ps:{jobs}:s",
+      "app:ps:{jobs}:lt",
     ]);
   });
 
@@ -79,13 +80,13 @@ describe("priority keys and scripts", () => {
     const folder = new URL(".", import.meta.url).pathname;
     const scripts = readdirSync(folder).filter((f) => f.endsWith(".lua"));
     expect(scripts.length).toBeGreaterThanOrEqual(21);
-    const header = readFileSync(`${folder}ack.lua`, "utf8").match(/KEYS \(15[\s\S]*?\nARGV/)![0];
+    const header = readFileSync(`${folder}ack.lua`, "utf8").match(/KEYS \(16[\s\S]*?\nARGV/)![0];
     for (const file of scripts) {
       const source = readFileSync(folder + file, "utf8");
       expect(source.startsWith("--[[\npriority stream: "), file).toBe(true);
-      // The same fifteen keys, documented the same way, atop every script.
+      // The same sixteen keys, documented the same way, atop every script.
       expect(source, file).toContain(header.replace(/\nARGV$/, ""));
-      if (file === "pull.lua") expect(source).toContain("16 ps:{name}:pull:<pull id>");
+      if (file === "pull.lua") expect(source).toContain("17 ps:{name}:pull:<pull id>");
       expect(source, file).toMatch(/\nARGV/);
       // Keys are only ever KEYS[n]: no key name assembled from strings.
       expect(source.replace(/--\[\[[\s\S]*?\]\]/, ""), file).not.toMatch(/ps:|:q"|:h"/);

@@ -3,7 +3,7 @@ priority stream: deleteBelow — removes every item (ready, leased or delayed) w
 below the threshold (priority < t, i.e. score > offset - t; with inclusive, <= / >=).
 O(log N + M). Emits a "removed" event.
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -19,14 +19,17 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV: 1 threshold, 2 "1" inclusive / "0" strictly below
 Reply: the removed ids: ready ones from the highest priority down, then leased ones, then delayed
 ones.
 ]]
 
 -- @include lib/batched.lua
+-- @include lib/now.lua
 -- @include lib/time-index.lua
 -- @include lib/events.lua
+-- @include lib/lease-tokens.lua
 
 local offset = tonumber(redis.call("HGET", KEYS[6], "o") or "0")
 local bound = string.format("%.17g", offset - tonumber(ARGV[1]))
@@ -40,6 +43,7 @@ if #ready > 0 then
   redis.call("ZREMRANGEBYSCORE", KEYS[1], bound, "+inf")
 end
 if #leased > 0 then
+  retire_leases(leased, (now_ms()))
   batched("ZREM", KEYS[5], leased)
   batched("ZREM", KEYS[4], leased)
 end

@@ -6,7 +6,7 @@ batch entry lists the ids its add call enqueued, some of which may have left). A
 enqueued when it is due: it has no batch before, so it is listed only once promoted, by its due
 time. A purge emits a "removed" event.
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -22,6 +22,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV: 1 ttlMs, 2 "1" purge / "0" list only, 3 limit (1..10000)
 Reply: {offset, then per item: member, score, stored value, lease deadline or ""}.
 ]]
@@ -30,6 +31,7 @@ Reply: {offset, then per item: member, score, stored value, lease deadline or ""
 -- @include lib/now.lua
 -- @include lib/time-index.lua
 -- @include lib/events.lua
+-- @include lib/lease-tokens.lua
 
 local now = now_ms()
 local offset_text = redis.call("HGET", KEYS[6], "o") or "0"
@@ -110,6 +112,7 @@ for e = 1, #entries do
 end
 
 if purge and #ids > 0 then
+  retire_leases(members, now)
   batched("ZREM", KEYS[1], members)
   batched("ZREM", KEYS[4], members)
   batched("ZREM", KEYS[5], members)

@@ -1,7 +1,7 @@
 /**
  * The keys of one priority stream. All share the hash tag `{name}`, so they live in one slot and
- * every script runs on Redis Cluster. Every script gets all fifteen, in this order (see the .lua
- * headers); a purge pull adds its pull id's key as the sixteenth.
+ * every script runs on Redis Cluster. Every script gets all sixteen, in this order (see the .lua
+ * headers); a purge pull adds its pull id's key as the seventeenth.
  *
  * | #  | suffix | type   | holds                                                              |
  * | 1  | q      | ZSET   | ready items: member prefix..id, score offset − priority            |
@@ -19,6 +19,7 @@
  * | 13 | ev     | STREAM | lifecycle events (capped); also the pub/sub channel's name         |
  * | 14 | rw     | LIST   | the rate window: "<ms>:<n>" per pull that took n items             |
  * | 15 | s      | HASH   | schedules: id → JSON spec                                          |
+ * | 16 | lt     | ZSET   | retired lease tokens: deadlines of leases nacked before them       |
  *
  * Meta fields (`:m`): `o` priority offset, `g` gate, `d` "1" while delayed items may exist, `ds`
  * the delayed items' sequence, `op` "1" once options are stored, `ma` maxAttempts, `bt` backoff
@@ -44,6 +45,7 @@ export const KEY_SUFFIXES = [
   "ev",
   "rw",
   "s",
+  "lt",
 ] as const;
 
 /** The position of each key in `priorityKeys` (0-based). */
@@ -57,7 +59,7 @@ export function priorityKeys(client: CoreClient, name: string): string[] {
 }
 
 /**
- * The key holding the reply of the purge pull `pullId` (pull.lua's KEYS[16]), in the stream's
+ * The key holding the reply of the purge pull `pullId` (pull.lua's KEYS[17]), in the stream's
  * slot. `pullReplyKey(client, name, "")` is the placeholder pulls that do not purge pass.
  */
 export function pullReplyKey(client: CoreClient, name: string, pullId: string): string {

@@ -4,9 +4,11 @@ still running (and, when a deadline is given, is that very lease) counts a faile
 either returns for another attempt, after the given delay or the stream's backoff (delay 0: at
 once, in its place; else as a delayed item, due then), or moves to the dead letters with the
 reason once its attempts reach the stream's maxAttempts (lib/retry.lua). Leases that ran out are
-first ended the same way. Emits "nacked" and "dead-lettered" events. O(k log N).
+first ended the same way. The deadlines of the leases it ends are retired until they pass, so no
+later lease of the item reuses one as its token (lib/lease-tokens.lua). Emits "nacked" and
+"dead-lettered" events. O(k log N).
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -22,6 +24,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV:
   1 delay in ms before the next attempt, or "" for the stream's backoff
   2 reason ("" for none), kept with a dead letter
@@ -33,6 +36,7 @@ Reply: {retried ids, dead-lettered ids}, each in the order given.
 -- @include lib/now.lua
 -- @include lib/time-index.lua
 -- @include lib/requeue.lua
+-- @include lib/lease-tokens.lua
 
 local now, us = now_ms()
 requeue(now, us)
@@ -57,5 +61,6 @@ local delay = nil
 if ARGV[1] ~= "" then
   delay = tonumber(ARGV[1])
 end
+retire_leases(members, now)
 local retried, buried = fail(members, ARGV[2], delay, now, us)
 return { retried, buried }

@@ -9,7 +9,7 @@ ran since) are merged in the same way, by the score kept in :dp, in due-time ord
 priorities. Limits are not applied: a peek takes nothing. O(log N + count + expired leases + due
 delayed items).
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -25,6 +25,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV:
   1 count (1..10000)
   2 "1" to apply the gate, "0" not to

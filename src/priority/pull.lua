@@ -15,12 +15,12 @@ its meta and nothing more than before them.
 (A peek is peek.lua's: it must write nothing, and this script returns leases that ran out.)
 
 A purge pull is made safe to repeat by its pull id (chosen by the client, one per pull): its reply
-is kept under KEYS[16] for keepMs (server time, PEXPIRE), and a pull whose KEYS[16] exists returns
+is kept under KEYS[17] for keepMs (server time, PEXPIRE), and a pull whose KEYS[17] exists returns
 that reply and changes nothing. So a retry after a timeout or a lost connection gets the items the
 first attempt removed, whichever attempt Redis runs first, instead of removing new ones. An empty
 reply is not kept: nothing was removed, so a repeat that finds new items loses nothing.
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -36,8 +36,9 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
-and a 16th, for this script only:
- 16 ps:{name}:pull:<pull id>  LIST     a purge pull's reply: offset, members and scores, attempts,
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
+and a 17th, for this script only:
+ 17 ps:{name}:pull:<pull id>  LIST     a purge pull's reply: offset, members and scores, attempts,
                                        values
                                        (mode "purge" only; the other modes pass it unused)
 ARGV:
@@ -64,12 +65,13 @@ occurrence enqueues its next one (lib/schedules.lua).
 -- @include lib/requeue.lua
 -- @include lib/limits.lua
 -- @include lib/schedules.lua
+-- @include lib/lease-tokens.lua
 
 local count = tonumber(ARGV[1])
 local mode = ARGV[2]
 
 if mode == "purge" then
-  local kept = redis.call("LRANGE", KEYS[16], 0, -1)
+  local kept = redis.call("LRANGE", KEYS[17], 0, -1)
   if #kept > 0 then
     local values = {}
     for i = 4, #kept do
@@ -165,12 +167,12 @@ if mode == "purge" then
     -- A missing value (nil, a damaged stream) cannot be pushed; "" fails decoding like nil does.
     copy[i + 3] = values[i] or ""
   end
-  batched("RPUSH", KEYS[16], copy)
-  redis.call("PEXPIRE", KEYS[16], ARGV[5])
+  batched("RPUSH", KEYS[17], copy)
+  redis.call("PEXPIRE", KEYS[17], ARGV[5])
   return { offset_text, "", joined, values, attempts, retry_text, topup }
 end
 
-local deadline = now + tonumber(ARGV[4])
+local deadline = lease_deadline(now, tonumber(ARGV[4]))
 local leased, kept = {}, {}
 for i = 1, n do
   leased[2 * i - 1] = deadline

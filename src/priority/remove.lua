@@ -2,7 +2,7 @@
 priority stream: remove — deletes items by id, ready, leased or delayed (a later ack of a removed
 leased item is refused). Unknown ids are ignored. Emits a "removed" event.
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -18,15 +18,18 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV: ids, at most 10,000.
 Reply: the removed ids, in the order given, each once.
 ]]
 
 -- @include lib/batched.lua
 -- @include lib/hmget.lua
+-- @include lib/now.lua
 -- @include lib/time-index.lua
 -- @include lib/split-delayed.lua
 -- @include lib/events.lua
+-- @include lib/lease-tokens.lua
 
 local values = hmget(KEYS[2], ARGV)
 local removed, members, done = {}, {}, {}
@@ -41,6 +44,7 @@ for i = 1, #ARGV do
 end
 
 if #removed > 0 then
+  retire_leases(members, (now_ms()))
   batched("ZREM", KEYS[1], members)
   batched("ZREM", KEYS[4], members)
   batched("ZREM", KEYS[5], members)

@@ -5,7 +5,7 @@ delayed or leased) it stays, else the next one is enqueued as a delayed item. Mo
 adds cron times after the last stored one (a client tops a schedule up when a pull says it runs
 low) and enqueues the next occurrence when none is. Both are safe to repeat. Sets meta "s".
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -21,6 +21,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV:
   mode "set": 1 "set", 2 schedule id, 3 every ms ("" for cron), 4 cron expression, 5 time zone,
               6 priority, 7 tagged payload, 8 upcoming cron times (ms, "\n"-joined, ascending)

@@ -4,7 +4,7 @@ priority stream: setLimits — stores the stream's limits in its meta hash, enfo
 items taken per window of perMs). Both are replaced: one not given is removed. Changing the rate
 keeps the window's record of what was taken.
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -20,6 +20,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV: 1 concurrency, 2 rate max, 3 rate perMs; "" for a limit not set (2 and 3 go together)
 Reply: "OK".
 ]]

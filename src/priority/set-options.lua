@@ -4,7 +4,7 @@ meta hash, so every client sees the same. Mode "ensure" (what `client.priority(n
 runs once) stores them when the stream has none yet and accepts the same ones again, but refuses
 different ones, replying with what is stored; mode "set" replaces them.
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -20,6 +20,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV: 1 mode "ensure" | "set", 2 maxAttempts, 3 backoff type ("e" | "f"), 4 delay ms, 5 largest
 delay ms, 6 jitter (0..1); "" for each one not set
 Reply: {"ok"} or {"mismatch", maxAttempts, type, delay, largest delay, jitter} (as stored).

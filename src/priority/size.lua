@@ -5,7 +5,7 @@ returns it to the ready set (unless its attempts reached maxAttempts: then it is
 dead letter and counts as neither; that check reads at most 10,000 such leases), and so does a
 delayed item that is due. Delayed items not yet due count as neither. O(log N).
 
-KEYS (15, the same for every priority script):
+KEYS (16, the same for every priority script):
   1 ps:{name}:q   ZSET ready items      member prefix..id, score offset - priority
   2 ps:{name}:h   HASH items            id -> prefix .. ("s"|"j") .. payload
   3 ps:{name}:x   STREAM time index     one entry per add call (batch), i = its new ids, "\n"-joined
@@ -21,6 +21,7 @@ KEYS (15, the same for every priority script):
  13 ps:{name}:ev  STREAM events         t type, i ids ("\n"-joined), r reason; capped (MAXLEN ~)
  14 ps:{name}:rw  LIST rate window      "<ms>:<n>": n items taken at ms, oldest first
  15 ps:{name}:s   HASH schedules        id -> JSON spec (every or cron times, data, current id)
+ 16 ps:{name}:lt  ZSET retired leases   deadline -> itself: leases nacked before their deadline
 ARGV: none
 Reply: {ready, leased} (integers).
 ]]

@@ -173,7 +173,7 @@ export class PriorityStream<T = JsonValue> {
   readonly name: string;
   readonly #client: CoreClient;
   readonly #keys: string[];
-  /** pull.lua's keys for a pull that does not purge: the fifteen, and an unused 16th. */
+  /** pull.lua's keys for a pull that does not purge: the sixteen, and an unused 17th. */
   readonly #pullKeys: string[];
   /** The options this stream object was made with (set-options.lua's ARGV), if any. */
   readonly #options: RedisArg[] | undefined;

@@ -148,6 +148,38 @@ describeTransports("priority stream jobs", (t) => {
       expect(await s.get("a")).toBeNull();
     });
 
+    it("never gives two leases of an item the same deadline, the token nack and ack check", async () => {
+      const s = open("fence");
+      await s.add("a", "A", 1);
+      // Lease and nack in quick succession: leases in the same ms must still differ.
+      const tokens: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const [item] = await s.pull({ leaseMs: 60_000 });
+        tokens.push(item!.leasedUntil!);
+        expect(await s.nack(["a"])).toEqual({ retried: ["a"], deadLettered: [] });
+      }
+      expect(new Set(tokens).size).toBe(20);
+      const retired = priorityKeys(t.client, s.name)[15]!;
+      expect(await t.client.command(["ZSCORE", retired, tokens[19]!])).not.toBeNull();
+      // The key expires with its last token.
+      expect(await t.client.command(["PEXPIRETIME", retired])).toBe(Math.max(...tokens));
+
+      // Retire every ms a 60 s lease granted in the next 2 s could end at: the lease ends later.
+      const now = await serverMs(t.client);
+      const taken: number[] = [];
+      for (let ms = now + 59_990; ms < now + 62_000; ms++) taken.push(ms, ms);
+      await t.client.command(["ZADD", retired, ...taken]);
+      const [item] = await s.pull({ leaseMs: 60_000 });
+      expect(item!.leasedUntil).toBeGreaterThanOrEqual(now + 62_000);
+      for (const token of tokens) {
+        expect(await s.nack([{ id: "a", leasedUntil: token }])).toEqual({
+          retried: [],
+          deadLettered: [],
+        });
+      }
+      expect(await s.ack([{ id: "a", leasedUntil: item!.leasedUntil! }])).toEqual(["a"]);
+    });
+
     it("moves an item to the dead letters after maxAttempts, with its last reason", async () => {
       const name = fresh("dead");
       const s = t.client.priority(name, { maxAttempts: 2 });
