@@ -22,14 +22,14 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { redact } from "../core/redact.js";
 import type { ByteBudget } from "../web/byte-budget.js";
 import type { Access, Authenticator } from "./auth.js";
-import { readBody, readBodyBytes } from "./body.js";
+import { BODY_REFUSALS, readBody, readBodyBytes } from "./body.js";
 import type { CommandTable } from "./command-table.js";
 import { type CoreRoutes, createCoreRoutes } from "./core-routes.js";
 import { encodeResult, wantsBase64 } from "./encoding.js";
 import { failureOf, RETRY_AFTER_SECONDS } from "./failures.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { pathCommand, pathSegments, TOKEN_PARAMETER } from "./path-command.js";
-import { checkCommand, checkCommands, type PolicySettings, type Verdict } from "./policy.js";
+import { checkCommand, type PolicySettings, type Verdict } from "./policy.js";
 import type { PolicyLoader } from "./policy-loader.js";
 import type { SseClients } from "./pubsub/clients.js";
 import type { PubSubHub } from "./pubsub/hub.js";
@@ -88,19 +88,6 @@ function failureReply(c: GatewayContext, error: unknown, log?: (line: string) =>
 function rejectionReply(c: GatewayContext, rejection: Verdict & { ok: false }) {
   return errorReply(c, rejection.status, rejection.message);
 }
-
-const BODY_REFUSALS = {
-  "too-large": (max: number) => ({
-    status: 413 as const,
-    message: `ERR the request body is larger than ${max} bytes`,
-  }),
-  busy: () => ({
-    status: 503 as const,
-    message:
-      "UNAVAILABLE the gateway is holding as many request bodies as it may; try again shortly",
-  }),
-  "not-utf8": () => ({ status: 400 as const, message: "ERR the request body is not valid UTF-8" }),
-};
 
 function resp2Reply(c: GatewayContext, bytes: Buffer) {
   // Buffer.concat always allocates a plain ArrayBuffer.
@@ -166,17 +153,6 @@ export function createGatewayApp(options: GatewayAppOptions): {
     await next();
   };
 
-  // Refuses an oversized body from its Content-Length, or while reading it, without buffering
-  // more than the limit (see body.ts). A refused body is left unread, so the connection closes.
-  const readJson = async (c: GatewayContext) => {
-    const body = await readBody(c, options.maxBodyBytes, options.bodyBudget);
-    if (!body.ok) {
-      if (body.reason !== "not-utf8") c.header("Connection", "close");
-      if (body.reason === "busy") c.header("Retry-After", String(RETRY_AFTER_SECONDS));
-      return { ok: false as const, ...BODY_REFUSALS[body.reason](options.maxBodyBytes) };
-    }
-    return { ok: true as const, text: body.text };
-  };
   const readOnly = (c: GatewayContext) => c.get("access") === "read-only";
   const base64For = (c: GatewayContext) => wantsBase64(c.req.header("upstash-encoding"));
   const formatFor = (c: GatewayContext) =>

@@ -23,6 +23,20 @@ export type BodyResult =
 /** The raw bytes of a body (path-style commands append them as they are, binary included). */
 export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: "too-large" | "busy" };
 
+/** The reply to a refused body: its status and error message, by reason. */
+export const BODY_REFUSALS = {
+  "too-large": (max: number) => ({
+    status: 413 as const,
+    message: `ERR the request body is larger than ${max} bytes`,
+  }),
+  busy: () => ({
+    status: 503 as const,
+    message:
+      "UNAVAILABLE the gateway is holding as many request bodies as it may; try again shortly",
+  }),
+  "not-utf8": () => ({ status: 400 as const, message: "ERR the request body is not valid UTF-8" }),
+};
+
 function declaredTooLarge(c: Context, maxBytes: number): boolean {
   const declared = c.req.header("content-length");
   return declared !== undefined && Number(declared) > maxBytes;

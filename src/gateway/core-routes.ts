@@ -11,7 +11,7 @@
  */
 import { redact } from "../core/redact.js";
 import type { Authenticator } from "./auth.js";
-import type { BodyResult } from "./body.js";
+import { BODY_REFUSALS, type BodyResult } from "./body.js";
 import type { CommandTable } from "./command-table.js";
 import { encodeResult, wantsBase64 } from "./encoding.js";
 import { failureOf, RETRY_AFTER_SECONDS } from "./failures.js";
@@ -56,19 +56,6 @@ export interface CoreRouteOptions {
 }
 
 const JSON_TYPE = "application/json";
-
-const BODY_REFUSALS = {
-  "too-large": (max: number) => ({
-    status: 413,
-    message: `ERR the request body is larger than ${max} bytes`,
-  }),
-  busy: () => ({
-    status: 503,
-    message:
-      "UNAVAILABLE the gateway is holding as many request bodies as it may; try again shortly",
-  }),
-  "not-utf8": () => ({ status: 400, message: "ERR the request body is not valid UTF-8" }),
-};
 
 function encodeOutcomes(outcomes: Outcome[], base64: boolean) {
   // Error messages are never encoded: the client reads them as text.

@@ -6,7 +6,6 @@
  * tools (several fields, or not JSON) are still readable: their fields come back as an object of
  * strings, and a `d` that is not JSON comes back as its raw text.
  */
-import { RedgeError } from "../core/errors.js";
 import type { RedisReply } from "../core/port.js";
 import { replyStrings, unexpectedReply } from "../core/replies.js";
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "@upstash/redis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { parseDevArgs } from "../../cli/dev.js";
-import { type CliRun, runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { devBanner, refuses, stopDev } from "../helpers/dev-banner.js";
 import { freePort } from "../helpers/free-port.js";
 
