@@ -13,18 +13,32 @@
  *   serve-get  redge serve GET /cache hit, wrk c=64 / a trivial Hono app on @hono/node-server
  *   serve-pull redge serve POST /queues/:name/pull (peek), wrk c=64 / the same trivial Hono app
  *   rest       redge's Node REST client, 64 concurrent single GETs / @upstash/redis auto-pipelined
+ *   worker     the worker in workerd (Miniflare), GET /cache hit via the gateway, wrk c=64 / a
+ *              trivial worker doing one fetch to the trivial node:http server, in workerd too
  *   pull       priority pull TCP, 4 in flight, count 100, purge / raw ZPOPMIN key 100 (ioredis);
  *              plus Redis CPU per pulled item
+ *   bull-add, bull-consume, bull-lease
+ *              priority stream vs BullMQ on the same redis-server, BULL_JOBS jobs: addMany of 1,000
+ *              / addBulk of 1,000; pull(count 100, purge), 4 in flight / a Worker (concurrency
+ *              1,000, no-op processor, removeOnComplete); pull(count 100, leaseMs) + ack, 4 in
+ *              flight / the same Worker run (its only mode takes a lock and completes each job)
+ *
+ * The HTTP rows also measure a bare server doing the same Redis work on node:http and nothing
+ * else (bare-server.ts): redge / bare is the cost of redge's own layers, bare / reference what
+ * forwarding to a Redis on the same two cores costs any server.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis as UpstashRedis } from "@upstash/redis";
+import { Queue, Worker } from "bullmq";
 import { Redis as IORedis } from "ioredis";
+import { Miniflare } from "miniflare";
 import { createNodeClient } from "../../src/node.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { startRedisServer } from "../../test/helpers/redis-server.js";
+import { buildWorker, compatibilityDate } from "../../test/helpers/wrangler-build.js";
 import { type Child, startGatewayProcess, startTrivialServer } from "../lib/processes.js";
 import { saveResults } from "../lib/report.js";
 
@@ -34,6 +48,8 @@ const ONLY = process.env.BENCH_ROWS?.split(",").map((s) => s.trim());
 const token = `bench-${Math.random().toString(36).slice(2)}`;
 /** Items a pull row drains (refilled before each measurement). */
 const PULL_ITEMS = Number(process.env.BENCH_PULL_ITEMS ?? 300_000);
+/** Jobs per side in the BullMQ rows. */
+const BULL_JOBS = Number(process.env.BENCH_BULL_JOBS ?? 50_000);
 
 interface RowSpec {
   key: string;
@@ -43,6 +59,8 @@ interface RowSpec {
   redge: () => Promise<number>;
   reference: () => Promise<number>;
   referenceName: string;
+  /** The same Redis work on a bare node:http server (HTTP rows). */
+  bare?: () => Promise<number>;
 }
 
 function load(): string {
@@ -111,6 +129,67 @@ async function startTrivialHono(): Promise<Child> {
   return spawnServer(["--input-type=module", "-e", source], port, {});
 }
 
+/** bare-server.ts in `mode`, its own process (through tsx, as the benchmark itself runs). */
+async function startBare(mode: string, redisUrl: string): Promise<Child> {
+  const port = await freePort();
+  return spawnServer(
+    ["--import", "tsx", "bench/speed/bare-server.ts", mode, redisUrl, String(port)],
+    port,
+    {},
+  );
+}
+
+/** A worker in its own workerd (Miniflare), and its URL. */
+async function startWorkerd(
+  options: ConstructorParameters<typeof Miniflare>[0],
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const mf = new Miniflare(options);
+  const url = (await mf.ready).origin;
+  return { url, stop: () => mf.dispose() };
+}
+
+/** Items/s of `count` jobs: BullMQ addBulk of 1,000, then one Worker consuming them all. */
+async function bullmqRun(
+  redisUrl: string,
+  jobs: number,
+): Promise<{ add: number; consume: number }> {
+  const { port } = new URL(redisUrl);
+  const connection = { host: "127.0.0.1", port: Number(port), maxRetriesPerRequest: null };
+  const queue = new Queue("speed-bullmq", { connection });
+  await queue.obliterate({ force: true });
+  const data = { payload: "payload-0123456789ab" };
+  let started = performance.now();
+  for (let from = 0; from < jobs; from += 1_000) {
+    const batch = [];
+    for (let i = from; i < Math.min(from + 1_000, jobs); i++) {
+      batch.push({ name: "job", data, opts: { priority: 1 + (i % 100), removeOnComplete: true } });
+    }
+    await queue.addBulk(batch);
+  }
+  const add = (jobs * 1000) / (performance.now() - started);
+  let done = 0;
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const worker = new Worker("speed-bullmq", async () => {}, {
+    connection,
+    concurrency: 1_000,
+    autorun: false,
+  });
+  worker.on("completed", () => {
+    if (++done === jobs) finish();
+  });
+  started = performance.now();
+  void worker.run();
+  await finished;
+  const consume = (jobs * 1000) / (performance.now() - started);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return { add, consume };
+}
+
 /** `redge serve` through the built CLI, as users run it. */
 async function startServe(redisUrl: string): Promise<Child> {
   const port = await freePort();
@@ -168,6 +247,34 @@ async function main(): Promise<void> {
   const trivial = await startTrivialServer();
   const hono = await startTrivialHono();
   const serve = await startServe(redis.url);
+  const [bareGateway, bareCache, barePeek, build] = await Promise.all([
+    startBare("gateway", redis.url),
+    startBare("cache", redis.url),
+    startBare("peek", redis.url),
+    buildWorker(),
+  ]);
+  const worker = await startWorkerd({
+    modules: true,
+    scriptPath: build.script,
+    modulesRoot: build.dir,
+    compatibilityDate: compatibilityDate(),
+    bindings: {
+      UPSTASH_REDIS_REST_URL: gateway.url,
+      UPSTASH_REDIS_REST_TOKEN: token,
+      REDGE_TOKENS: token,
+    },
+  });
+  const trivialWorker = await startWorkerd({
+    modules: true,
+    compatibilityDate: compatibilityDate(),
+    bindings: { TRIVIAL_URL: trivial.url },
+    script: `export default {
+      async fetch(request, env) {
+        const answer = await fetch(env.TRIVIAL_URL, { method: "POST", body: '["GET","k"]' });
+        return new Response(await answer.text(), { headers: { "content-type": "application/json" } });
+      },
+    };`,
+  });
   const io = new IORedis(redis.url);
   const official = new UpstashRedis({ url: gateway.url, token, enableAutoPipelining: true });
   const officialPlain = new UpstashRedis({ url: gateway.url, token });
@@ -217,6 +324,65 @@ async function main(): Promise<void> {
         await io.zadd("raw", ...args);
       }
     };
+    // The BullMQ rows share one run per side and round: the add row starts it, the others read it.
+    let round = 0;
+    const bullRuns = new Map<number, Promise<{ add: number; consume: number }>>();
+    const bullFor = (r: number) => {
+      if (!bullRuns.has(r)) bullRuns.set(r, bullmqRun(redis.url, BULL_JOBS));
+      return bullRuns.get(r)!;
+    };
+    const redgeRuns = new Map<number, Promise<{ add: number; consume: number }>>();
+    const jobData = { payload: "payload-0123456789ab" };
+    const addJobs = async (name: string) => {
+      const stream = tcp.priority(name);
+      await stream.clear();
+      const started = performance.now();
+      for (let from = 0; from < BULL_JOBS; from += 1_000) {
+        const batch = [];
+        for (let i = from; i < Math.min(from + 1_000, BULL_JOBS); i++) {
+          batch.push({ id: `job:${i}`, data: jobData, priority: 1 + (i % 100) });
+        }
+        await stream.addMany(batch);
+      }
+      return (BULL_JOBS * 1000) / (performance.now() - started);
+    };
+    const drain = async (name: string, lease: boolean) => {
+      const stream = tcp.priority(name);
+      let done = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (;;) {
+            const got = lease
+              ? await stream.pull({ count: 100, leaseMs: 60_000 })
+              : await stream.pull({ count: 100 });
+            if (got.length === 0) return;
+            if (lease) {
+              const acked = await stream.ack(
+                got.map((item) => ({ id: item.id, leasedUntil: item.leasedUntil! })),
+              );
+              if (acked.length !== got.length) throw new Error("an ack was refused");
+            }
+            done += got.length;
+          }
+        }),
+      );
+      if (done !== BULL_JOBS) throw new Error(`redge consumed ${done} of ${BULL_JOBS}`);
+      return (done * 1000) / (performance.now() - started);
+    };
+    const redgeFor = (r: number) => {
+      if (!redgeRuns.has(r)) {
+        redgeRuns.set(
+          r,
+          (async () => {
+            const add = await addJobs("speed-jobs");
+            return { add, consume: await drain("speed-jobs", false) };
+          })(),
+        );
+      }
+      return redgeRuns.get(r)!;
+    };
+
     let cpuPerItem: number[] = [];
     const cpu = async () => {
       const info = String(await io.info("cpu"));
@@ -234,6 +400,7 @@ async function main(): Promise<void> {
         redge: async () => wrk(`${gateway.url}/`, { method: "POST", body: '["GET","k"]' }),
         referenceName: "trivial node:http server",
         reference: async () => wrk(`${trivial.url}/`, { method: "POST", body: '["GET","k"]' }),
+        bare: async () => wrk(`${bareGateway.url}/`, { method: "POST", body: '["GET","k"]' }),
       },
       {
         key: "official",
@@ -283,6 +450,7 @@ async function main(): Promise<void> {
         redge: async () => wrk(`${serve.url}/cache/bench/hit`),
         referenceName: "trivial Hono app",
         reference: async () => wrk(`${hono.url}/cache/bench/hit`),
+        bare: async () => wrk(`${bareCache.url}/cache/bench/hit`),
       },
       {
         key: "serve-pull",
@@ -300,6 +468,20 @@ async function main(): Promise<void> {
             method: "POST",
             body: JSON.stringify({ count: 1, purge: false }),
           }),
+        bare: async () =>
+          wrk(`${barePeek.url}/queues/peek/pull`, {
+            method: "POST",
+            body: JSON.stringify({ count: 1, purge: false }),
+          }),
+      },
+      {
+        key: "worker",
+        title: "worker in workerd (Miniflare), GET /cache hit via the gateway, wrk c=64",
+        unit: "req/s",
+        target: 0.8,
+        redge: async () => wrk(`${worker.url}/cache/bench/hit`),
+        referenceName: "trivial worker, one fetch to the trivial server",
+        reference: async () => wrk(`${trivialWorker.url}/`, { auth: false }),
       },
       {
         key: "rest",
@@ -343,18 +525,50 @@ async function main(): Promise<void> {
           return (items * 1000) / (performance.now() - started);
         },
       },
+      {
+        key: "bull-add",
+        title: `priority addMany vs BullMQ addBulk, batches of 1,000, ${BULL_JOBS.toLocaleString("en-US")} jobs`,
+        unit: "jobs/s",
+        target: 10,
+        redge: async () => (await redgeFor(round)).add,
+        referenceName: "BullMQ 6.7",
+        reference: async () => (await bullFor(round)).add,
+      },
+      {
+        key: "bull-consume",
+        title: "priority pull(count 100, purge), 4 in flight, vs a BullMQ Worker",
+        unit: "jobs/s",
+        target: 10,
+        redge: async () => (await redgeFor(round)).consume,
+        referenceName: "BullMQ Worker, concurrency 1,000",
+        reference: async () => (await bullFor(round)).consume,
+      },
+      {
+        key: "bull-lease",
+        title: "priority pull(count 100, leaseMs) + ack, 4 in flight, vs a BullMQ Worker",
+        unit: "jobs/s",
+        target: 10,
+        redge: async () => {
+          await addJobs("speed-leases");
+          return drain("speed-leases", true);
+        },
+        referenceName: "BullMQ Worker, concurrency 1,000",
+        reference: async () => (await bullFor(round)).consume,
+      },
     ];
 
     const chosen = rows.filter((r) => !ONLY || ONLY.includes(r.key));
-    const results = new Map<string, { redge: number[]; reference: number[] }>();
-    for (let round = 0; round < ROUNDS; round++) {
+    const results = new Map<string, { redge: number[]; reference: number[]; bare: number[] }>();
+    for (round = 0; round < ROUNDS; round++) {
       for (const row of chosen) {
-        const entry = results.get(row.key) ?? { redge: [], reference: [] };
+        const entry = results.get(row.key) ?? { redge: [], reference: [], bare: [] };
         results.set(row.key, entry);
         if (round % 2 === 0) {
           entry.redge.push(await row.redge());
           entry.reference.push(await row.reference());
+          if (row.bare) entry.bare.push(await row.bare());
         } else {
+          if (row.bare) entry.bare.push(await row.bare());
           entry.reference.push(await row.reference());
           entry.redge.push(await row.redge());
         }
@@ -365,17 +579,24 @@ async function main(): Promise<void> {
       `\n## Speed (issue 16): medians of ${ROUNDS} interleaved rounds, ${DURATION_S} s each`,
     );
     console.log(`load average before ${loadBefore}, after ${load()}\n`);
-    console.log("| path | redge | reference | ratio | target |");
-    console.log("|---|---:|---:|---:|---|");
+    console.log(
+      "| path | redge | reference | ratio | target | bare server, same Redis work | redge / bare | bare / reference |",
+    );
+    console.log("|---|---:|---:|---:|---|---:|---:|---:|");
     const record: Record<string, unknown> = {};
     for (const row of chosen) {
       const entry = results.get(row.key)!;
       const redge = median(entry.redge);
       const reference = median(entry.reference);
       const ratio = redge / reference;
-      record[row.key] = { redge: entry.redge, reference: entry.reference, ratio };
+      const bare = entry.bare.length > 0 ? median(entry.bare) : undefined;
+      record[row.key] = { ...entry, ratio };
+      const bareCells =
+        bare === undefined
+          ? "| | | |"
+          : `| ${Math.round(bare).toLocaleString("en-US")} | ${(redge / bare).toFixed(2)} | ${(bare / reference).toFixed(2)} |`;
       console.log(
-        `| ${row.title} | ${Math.round(redge).toLocaleString("en-US")} ${row.unit} | ${row.referenceName}: ${Math.round(reference).toLocaleString("en-US")} | ${ratio.toFixed(2)} | ≥ ${row.target} ${ratio >= row.target ? "✓" : "✗"} |`,
+        `| ${row.title} | ${Math.round(redge).toLocaleString("en-US")} ${row.unit} | ${row.referenceName}: ${Math.round(reference).toLocaleString("en-US")} | ${ratio.toFixed(2)} | ≥ ${row.target} ${ratio >= row.target ? "✓" : "✗"} ${bareCells}`,
       );
     }
     if (cpuPerItem.length > 0) {
@@ -389,7 +610,18 @@ async function main(): Promise<void> {
   } finally {
     io.disconnect();
     await Promise.all([tcp.close(), rest.close()]);
-    await Promise.all([gateway.stop(), trivial.stop(), hono.stop(), serve.stop()]);
+    await Promise.all([
+      gateway.stop(),
+      trivial.stop(),
+      hono.stop(),
+      serve.stop(),
+      bareGateway.stop(),
+      bareCache.stop(),
+      barePeek.stop(),
+      worker.stop(),
+      trivialWorker.stop(),
+    ]);
+    rmSync(build.dir, { recursive: true, force: true });
     await redis.stop();
   }
 }
