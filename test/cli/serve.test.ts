@@ -1,6 +1,10 @@
 /**
  * `redge serve`: the app on Node over TCP, as a real process from the CLI.
  */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { describeRedis, parseServeArgs } from "../../cli/serve.js";
 import { type CliRun, runCli } from "../helpers/cli.js";
@@ -53,6 +57,30 @@ describe("redge serve", () => {
       expect(output).not.toContain(readToken);
     } finally {
       if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+    }
+  });
+
+  it("warns about a password in --redis and hides it from the process list", async () => {
+    const port = await freePort();
+    const url = new URL(inject("redisUrl"));
+    url.username = "default";
+    url.password = "visible-s3cret";
+    const token = `serve-${randomUUID()}`;
+    // The test server has no password, so AUTH fails; the server still starts and listens.
+    const cli = runCli(["serve", "--redis", url.toString(), "--port", String(port)], {
+      env: { REDGE_TOKENS: token },
+    });
+    try {
+      await listening(cli);
+      expect(cli.stderr()).toMatch(/visible to every user of this machine/);
+      const cmdline = readFileSync(`/proc/${cli.child.pid}/cmdline`, "utf8");
+      expect(cmdline).not.toContain("visible-s3cret");
+      expect(cmdline).toContain("redge serve");
+      expect(cli.stdout() + cli.stderr()).not.toContain("visible-s3cret");
+      expect(cli.stdout() + cli.stderr()).not.toContain(token);
+    } finally {
+      cli.child.kill("SIGKILL");
+      await cli.exited;
     }
   });
 
@@ -178,6 +206,37 @@ describe("redge serve arguments", () => {
     expect(parseServeArgs(["--token", "t", "--redis", "https://x.upstash.io"], {})).toMatchObject({
       error: expect.stringMatching(/REDIS_URL/),
     });
+  });
+
+  it("takes the Redis password from a file or REDIS_PASSWORD, never needing the command line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "redge-serve-pw-"));
+    const file = join(dir, "password");
+    writeFileSync(file, "file-s3cret\n", { mode: 0o600 });
+    try {
+      expect(
+        parseServeArgs(["--token", "t", "--redis-password-file", file], {
+          REDIS_URL: "redis://10.0.0.1:6380",
+        }),
+      ).toMatchObject({
+        args: {
+          redis: { host: "10.0.0.1", password: "file-s3cret" },
+          passwordOnCommandLine: false,
+        },
+      });
+      expect(
+        parseServeArgs(["--token", "t"], {
+          REDIS_URL: "redis://app@10.0.0.1:6380",
+          REDIS_PASSWORD: "env s3cret",
+        }),
+      ).toMatchObject({ args: { redis: { username: "app", password: "env s3cret" } } });
+      expect(
+        parseServeArgs(["--token", "t"], { REDIS_PASSWORD_FILE: file, REDIS_PASSWORD: "env" }),
+      ).toMatchObject({ args: { redis: { password: "file-s3cret" } } });
+      const missing = parseServeArgs(["--token", "t", "--redis-password-file", `${file}.nope`], {});
+      expect(missing).toEqual({ error: "cannot read the Redis password file (ENOENT)" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("describes where it connects without a password", () => {

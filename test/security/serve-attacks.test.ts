@@ -206,6 +206,63 @@ describe("8. smaller holes", () => {
     expect(reply).not.toMatch(/connection: keep-alive/i);
   });
 
+  it("holds at most maxBufferedBytes of bodies over all requests: past it 503, freed on close", async () => {
+    // Room for two unfinished 600 kB uploads, not three.
+    const small = await startServer({
+      redis: redis.url,
+      port: 0,
+      tokens: [TOKEN],
+      maxBodyBytes: 1_000_000,
+      maxBufferedBytes: 1_300_000,
+      shutdownTimeoutMs: 500,
+    });
+    const port = Number(new URL(small.url).port);
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      const before = await writeCount(direct);
+      // Whichever of the three the server reads last is refused: the first answer is a 503.
+      const firstAnswer = new Promise<string>((resolve) => {
+        for (let i = 0; i < 3; i++) {
+          const socket = connect(port, "127.0.0.1");
+          sockets.push(socket);
+          let text = "";
+          socket.on("data", (d) => {
+            text += String(d);
+            if (text.includes("\r\n\r\n")) resolve(text);
+          });
+          socket.once("connect", () => {
+            socket.write(
+              `PUT /cache/ns/big${i} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n`,
+            );
+            socket.write(Buffer.alloc(600_000, 0x20));
+          });
+        }
+      });
+      const reply = await firstAnswer;
+      expect(reply).toMatch(/^HTTP\/1\.1 503/);
+      expect(reply).toMatch(/connection: close/i);
+      for (const socket of sockets) socket.destroy();
+      // Once those clients are gone their bytes are free again (the close is seen promptly).
+      const body = JSON.stringify({ value: "x".repeat(500_000), ttlMs: 60_000 });
+      let status = 0;
+      for (let i = 0; i < 200 && status !== 200; i++) {
+        const answer = await request(small.url, "PUT", `/cache/${n.ns}/after`, { body });
+        status = answer.status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(status).toBe(200);
+      // The last upload was stored; none of the three unfinished ones was.
+      expect(await writeCount(direct)).toBeGreaterThan(before);
+      for (const i of [0, 1, 2]) {
+        expect((await request(small.url, "GET", `/cache/ns/big${i}`)).status).toBe(404);
+      }
+      expect((await request(small.url, "GET", `/cache/${n.ns}/after`)).status).toBe(200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await small.close();
+    }
+  });
+
   it("refuses ids and names with lone surrogates, so they never merge into U+FFFD", async () => {
     for (const id of ["\ud800", "\udfff"]) {
       const before = await writeCount(direct);

@@ -4,7 +4,8 @@
  *   reading: hono/body-limit trusts the header, and a header can lie where the runtime does not
  *   enforce it), and the connection is closed behind the answer (the rest of the body is unread,
  *   so the connection could not serve another request);
- * - while reading, its bytes count against `budget`, shared by all requests: past it, 503;
+ * - while reading, its bytes count against `budget`, shared by all requests: past it, 503, and
+ *   the connection is closed behind it too;
  * - bytes that are not UTF-8 are refused with 400: decoding would replace them with U+FFFD, so
  *   two different ids could become one;
  * - JSON nested deeper than MAX_NESTING_DEPTH is refused with 400 before any parser sees it.
@@ -61,6 +62,7 @@ export function bodyLimit(maxBytes: number, budget: ByteBudget) {
       if (read.reason === "too-large") throw tooLarge(maxBytes);
       throw unavailable(
         "The server is holding as many request bodies as it may; try again shortly",
+        { closeConnection: true },
       );
     }
     const text = decode(read.bytes);

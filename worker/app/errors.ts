@@ -69,9 +69,14 @@ export function badRequest(details: ErrorDetail[]): ApiError {
   return new ApiError(400, "bad_request", `Invalid input: ${summary}`, { details });
 }
 
-export function unavailable(message = "Redis is unavailable; try again shortly"): ApiError {
+/** `closeConnection`: the request's body is left unread, so its connection cannot serve another. */
+export function unavailable(
+  message = "Redis is unavailable; try again shortly",
+  options: { closeConnection?: boolean } = {},
+): ApiError {
+  const retry = { "Retry-After": String(RETRY_AFTER_SECONDS) };
   return new ApiError(503, "unavailable", message, {
-    headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
+    headers: options.closeConnection ? { ...retry, Connection: "close" } : retry,
   });
 }
 
