@@ -16,7 +16,7 @@ const UNIT = [
   "src/gateway/{auth,encoding,json-exact,options,request}.test.ts",
   "src/gateway/pubsub/*.test.ts",
   "src/priority/codec.test.ts",
-  "src/transport/ioredis/sentinel.test.ts",
+  "src/transport/ioredis/{errors,sentinel}.test.ts",
   "src/transport/pubsub/*.test.ts",
   "test/docs/*.test.ts",
   "test/bundle/*.test.ts",

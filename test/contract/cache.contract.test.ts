@@ -4,6 +4,7 @@
 import { afterAll, expect, expectTypeOf, it } from "vitest";
 import { type CacheErrorInfo, createCache } from "../../src/cache/index.js";
 import { cacheKeys, tagKey } from "../../src/cache/keys.js";
+import { MAX_DELETE_MANY } from "../../src/cache/schemas.js";
 import { type RedgeClient, ValidationError } from "../../src/index.js";
 import { createNodeClient } from "../../src/node.js";
 import { freePort } from "../helpers/free-port.js";
@@ -324,6 +325,27 @@ describeTransports("cache", (t) => {
     await cache.set("short", 1, { ttlMs: 50 });
     await sleep(120);
     expect(await cache.get("short")).toBeUndefined();
+  });
+
+  it("deleteMany deletes a namespace's keys in one call, counts each once, caps the list", async () => {
+    const namespace = t.key("many");
+    const cache = createCache(t.client, { namespace });
+    for (const k of ["a", "b", "c"]) await cache.set(k, k, { ttlMs: 60_000 });
+    await cache.set("a", "other", { namespace: t.key("elsewhere"), ttlMs: 60_000 });
+    expect(await cache.deleteMany(["a", "b", "a", "missing"])).toBe(2);
+    expect(await cache.get("a")).toBeUndefined();
+    expect(await cache.get("b")).toBeUndefined();
+    expect(await cache.get("c")).toBe("c");
+    expect(await cache.get("a", { namespace: t.key("elsewhere") })).toBe("other");
+    expect(await cache.deleteMany([])).toBe(0);
+
+    const tooMany = Array.from({ length: MAX_DELETE_MANY + 1 }, (_, i) => `k${i}`);
+    await expect(cache.deleteMany(["c", ...tooMany])).rejects.toThrow(ValidationError);
+    await expect(cache.deleteMany(["c", ""])).rejects.toThrow(/keys/);
+    expect(await cache.get("c")).toBe("c");
+    const full = Array.from({ length: MAX_DELETE_MANY }, (_, i) => (i === 0 ? "c" : `k${i}`));
+    expect(await cache.deleteMany(full)).toBe(1);
+    expect(await cache.get("c")).toBeUndefined();
   });
 
   it("tags: invalidateTag removes every entry with the tag, and the tag set, in one call", async () => {

@@ -7,7 +7,6 @@
  * has passed the due time, never for a fixed sleep. Leases are generous unless a test is about a
  * lease running out, and then it waits for the server's clock to pass the deadline.
  */
-import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/index.js";
 import {
@@ -96,6 +95,35 @@ describeTransports("priority stream jobs", (t) => {
       });
       expect(ids(await s.pull({ count: 5, purge: false }))).toEqual(["b", "c"]);
       expect((await s.info()).delayed).toBe(1);
+    });
+
+    it("are promoted at most 10,000 per call, in due order; the next call takes the rest", async () => {
+      const s = open("promote-bound");
+      const runAt = (await serverMs(t.client)) + 3_600_000;
+      const items = Array.from({ length: 10_050 }, (_, i) => ({
+        id: `d${i}`,
+        data: i,
+        priority: 1,
+      }));
+      await s.addMany(items.map((item) => ({ ...item, runAt })));
+      const keys = priorityKeys(t.client, s.name);
+      const [ready, delayed] = [keys[0]!, keys[7]!];
+      expect(await t.client.command(["ZCARD", delayed])).toBe(10_050);
+      // All due at once without waiting the hour: their due times (the delayed set's scores) become
+      // 0, and the last 50 are made later than the rest so the first call must leave exactly them.
+      await t.client.command(["ZUNIONSTORE", delayed, "1", delayed, "WEIGHTS", "0"]);
+      const last = (await t.client.command(["ZRANGE", delayed, "-50", "-1"])) as string[];
+      await t.client.command(["ZADD", delayed, ...last.flatMap((member) => ["1", member])]);
+
+      expect(ids(await s.pull({ count: 1 }))).toHaveLength(1);
+      expect(await t.client.command(["ZCARD", delayed])).toBe(50);
+      expect(await t.client.command(["ZCARD", ready])).toBe(9_999);
+      expect(await t.client.command(["ZRANGE", delayed, "0", "-1"])).toEqual(last);
+
+      expect(ids(await s.pull({ count: 1 }))).toHaveLength(1);
+      expect(await t.client.command(["ZCARD", delayed])).toBe(0);
+      expect(await t.client.command(["ZCARD", ready])).toBe(10_048);
+      expect((await s.info()).delayed).toBe(0);
     });
 
     it("can be incremented, replaced, removed, deleted below a threshold and cleared", async () => {
@@ -534,31 +562,24 @@ describeTransports("priority stream jobs", (t) => {
       expect(await s.events({ from: "$" })).toEqual([]);
     });
 
-    it.runIf(t.name === "tcp")(
-      "publishes each event's id and type on the events channel",
-      async () => {
-        const s = open("events-pubsub");
-        const channel = eventsKey(t.client, s.name);
-        const subscriber = new Redis(t.clientEnv().REDIS_URL!);
-        try {
-          const received: string[] = [];
-          const two = new Promise<void>((resolve) => {
-            subscriber.on("message", (from, message) => {
-              if (from === channel) received.push(message);
-              if (received.length === 2) resolve();
-            });
-          });
-          await subscriber.subscribe(channel);
-          await s.add("a", "A", 1);
-          await s.pull({ leaseMs: 60_000 });
-          await two;
-          const events = await s.events();
-          expect(received).toEqual(events.map((e) => `${e.id} ${e.type}`));
-        } finally {
-          subscriber.disconnect();
-        }
-      },
-    );
+    it("publishes each event's id and type on the events channel", async () => {
+      const s = open("events-pubsub");
+      const subscription = t.client.subscribe(eventsKey(t.client, s.name), { reconnect: false });
+      try {
+        const iterator = subscription[Symbol.asyncIterator]();
+        const next = async () => (await iterator.next()).value;
+        expect(await next()).toMatchObject({ type: "subscribed" });
+        await s.add("a", "A", 1);
+        await s.pull({ leaseMs: 60_000 });
+        const received = [await next(), await next()].map(
+          (e) => e?.type === "message" && e.message,
+        );
+        const events = await s.events();
+        expect(received).toEqual(events.map((e) => `${e.id} ${e.type}`));
+      } finally {
+        await subscription.close();
+      }
+    });
 
     it("blocks up to blockMs for the next event", async () => {
       const s = open("events-block");
