@@ -3,7 +3,7 @@
  * name first, then the method's arguments. They follow the seed's defaults, which is where they
  * differ from the native methods:
  * - `pspull` peeks unless `purge: true` (the native `pull` purges by default): a one-to-one port
- *   of `pspull(name, count=5)` must not consume items;
+ *   of the seed's `pspull(name, count=5)` example must not consume items;
  * - `psaddmany` also takes the seed's `(id, data, priority)` tuples.
  */
 import type { CoreClient } from "../core/client.js";
@@ -55,8 +55,9 @@ function fromTuple<T>(item: SeedAddManyItem<T>): AddManyItem<T> {
 }
 
 /**
- * The seed's `pspull(name, count=1, purge=False, gate=False)`: a **peek** unless `purge: true`
- * (or a `leaseMs`). The native `stream.pull()` purges by default instead.
+ * The seed's `pspull(name, count=, purge=False, gate=False)`: a **peek** unless `purge: true`
+ * (or a `leaseMs`). The seed documents no default count (its examples pass one); without one,
+ * this takes `pull`'s default of 1. The native `stream.pull()` purges by default instead.
  */
 export async function pspull<T = JsonValue>(
   client: CoreClient,
