@@ -1,7 +1,8 @@
 /**
  * The gateway in front of Sentinel: the official @upstash/redis client keeps being served across
  * a failover (errors during the switch are counted; afterwards it serves again, no restart), a
- * planned failover loses (almost) no acknowledged write, the CLI's --sentinel/--master and
+ * planned failover, a SIGKILL of the master and a replica promoted by hand lose (almost) no
+ * acknowledged write, the CLI's --sentinel/--master and
  * --cluster flags, and their validation.
  */
 import { randomUUID } from "node:crypto";
@@ -116,7 +117,7 @@ describe("gateway in front of Sentinel", () => {
   }, 30_000);
 });
 
-describe("gateway in front of Sentinel, planned failover", () => {
+describe("gateway in front of Sentinel, acknowledged writes across a change of master", () => {
   it("moves to the new master at once: acknowledged RPUSHes are not lost", async () => {
     // SENTINEL FAILOVER with the old master alive; without following the Sentinels' announcement
     // the gateway kept writing to it until it became a replica, and lost ~90 % of the run.
@@ -129,6 +130,28 @@ describe("gateway in front of Sentinel, planned failover", () => {
     expect(result.acknowledged).toBeGreaterThan(500);
     // Target ≤ 1 % (bench/ha); the bound leaves room for a busy core.
     expect(result.lost / result.acknowledged).toBeLessThanOrEqual(0.03);
+  }, 90_000);
+
+  it("SIGKILL of the master: acknowledged RPUSHes within the same bound", async () => {
+    const result = await runFailover({ trigger: "kill", via: "gateway" });
+    console.log(
+      `gateway, SIGKILL: ${result.lost} of ${result.acknowledged} acknowledged writes lost; ` +
+        `${result.failedTotal} failed requests; switch after ${result.sentinelSwitchMs} ms`,
+    );
+    expect(result.newMaster).not.toBe(result.oldMaster);
+    expect(result.acknowledged).toBeGreaterThan(500);
+    expect(result.lost / result.acknowledged).toBeLessThanOrEqual(0.03);
+  }, 90_000);
+
+  it("a replica promoted by hand: writes stay on the Sentinels' master, nothing lost", async () => {
+    const result = await runFailover({ trigger: "promote", via: "gateway" });
+    console.log(
+      `gateway, replica promoted by hand: ${result.lost} of ${result.acknowledged} acknowledged ` +
+        `writes lost; ${result.failedTotal} failed requests`,
+    );
+    expect(result.newMaster).toBe(result.oldMaster);
+    expect(result.acknowledged).toBeGreaterThan(500);
+    expect(result.lost).toBe(0);
   }, 90_000);
 });
 
