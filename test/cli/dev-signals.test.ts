@@ -5,7 +5,8 @@
  *
  * npm runs the repository's own `dev` script, verbatim from package.json, in a scratch package
  * whose bin/redge.js loads the CLI from source (the real one loads the build): the script's shape
- * is what decides which process a signal reaches. `--no-worker`: wrangler's own group is covered
+ * is what decides which process a signal reaches. `--no-worker`, but for one case: an editor's
+ * stop button (SIGTERM to npm) while wrangler and workerd run; the rest of the worker's life is
  * in dev-worker.test.ts.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -65,11 +66,15 @@ const env = {
   npm_config_audit: "false",
 };
 
-/** `npm run dev -- --no-worker --port <port>` in its own process group (pgid = npm's pid). */
-function npmRunDev(cwd: string, port: number): CliRun {
+/**
+ * `npm run dev -- --no-worker --port <port>` in its own process group (pgid = npm's pid); with
+ * `workerPort`, the worker (wrangler and workerd) runs too.
+ */
+function npmRunDev(cwd: string, port: number, workerPort?: number): CliRun {
+  const worker = workerPort === undefined ? ["--no-worker"] : ["--worker-port", String(workerPort)];
   const child: ChildProcess = spawn(
     "npm",
-    ["run", "dev", "--", "--no-worker", "--port", String(port)],
+    ["run", "dev", "--", ...worker, "--port", String(port)],
     {
       cwd,
       env,
@@ -178,4 +183,38 @@ describe("npm run dev stops on every shutdown signal", () => {
     },
     60_000,
   );
+
+  it("SIGTERM sent to npm while the worker runs: wrangler and workerd stop too", async () => {
+    const cwd = shimPackage();
+    const [port, workerPort] = [await freePort(), await freePort()];
+    const npm = npmRunDev(cwd, port, workerPort);
+    const npmPid = npm.child.pid!;
+    let started: Proc[] = [];
+    try {
+      const shown = await devBanner(npm, { timeoutMs: 60_000, pollMs: 50, worker: true });
+      started = tree(npmPid);
+      expect(started.some((p) => /wrangler/.test(p.args))).toBe(true);
+      expect(started.some((p) => /workerd/.test(p.args))).toBe(true);
+
+      process.kill(npmPid, "SIGTERM");
+      const pids = started.map((p) => p.pid);
+      await waitFor("every process of npm run dev to exit", async () =>
+        alive(pids).length === 0 ? true : undefined,
+      );
+      await npm.exited;
+      for (const p of [port, workerPort, Number(new URL(shown.redis).port)]) {
+        expect(await refuses(p)).toBe(true);
+      }
+      expect(npm.stderr()).toMatch(/redge dev: stopped/);
+    } finally {
+      for (const pid of alive(started.map((p) => p.pid))) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      if (npm.child.exitCode === null && npm.child.signalCode === null) npm.child.kill("SIGKILL");
+    }
+  }, 90_000);
 });
