@@ -23,9 +23,10 @@
  *              1,000, no-op processor, removeOnComplete); pull(count 100, leaseMs) + ack, 4 in
  *              flight / the same Worker run (its only mode takes a lock and completes each job)
  *
- * The HTTP rows also measure a bare server doing the same Redis work on node:http and nothing
- * else (bare-server.ts): redge / bare is the cost of redge's own layers, bare / reference what
- * forwarding to a Redis on the same two cores costs any server.
+ * The HTTP rows also measure a bare server doing the same Redis work on the reference's framework
+ * (node:http for the gateway, Hono for serve) and nothing else (bare-server.ts): redge / bare is
+ * the cost of redge's own layers, bare / reference what the Redis round trip costs any server on
+ * the same two cores. A second table says where the CPU went while redge's side ran.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -39,6 +40,7 @@ import { createNodeClient } from "../../src/node.js";
 import { freePort } from "../../test/helpers/free-port.js";
 import { startRedisServer } from "../../test/helpers/redis-server.js";
 import { buildWorker, compatibilityDate } from "../../test/helpers/wrangler-build.js";
+import { type CpuSplit, measureCpu } from "../lib/cpu-split.js";
 import { type Child, startGatewayProcess, startTrivialServer } from "../lib/processes.js";
 import { saveResults } from "../lib/report.js";
 
@@ -384,6 +386,7 @@ async function main(): Promise<void> {
     };
 
     let cpuPerItem: number[] = [];
+    let rawCpuPerItem: number[] = [];
     const cpu = async () => {
       const info = String(await io.info("cpu"));
       const user = Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]);
@@ -515,6 +518,7 @@ async function main(): Promise<void> {
         referenceName: "raw ZPOPMIN key 100 (ioredis)",
         reference: async () => {
           await fillZset();
+          const before = await cpu();
           let items = 0;
           const started = performance.now();
           await loop(4, async () => {
@@ -522,7 +526,9 @@ async function main(): Promise<void> {
             items += got;
             return got === 100;
           });
-          return (items * 1000) / (performance.now() - started);
+          const elapsedMs = performance.now() - started;
+          rawCpuPerItem.push(((await cpu()) - before) / Math.max(1, items));
+          return (items * 1000) / elapsedMs;
         },
       },
       {
@@ -558,19 +564,35 @@ async function main(): Promise<void> {
     ];
 
     const chosen = rows.filter((r) => !ONLY || ONLY.includes(r.key));
-    const results = new Map<string, { redge: number[]; reference: number[]; bare: number[] }>();
+    const results = new Map<
+      string,
+      { redge: number[]; reference: number[]; bare: number[]; cpu: CpuSplit[] }
+    >();
+    // The CPU of every process of the run while redge's side is measured (wrk and workerd are
+    // what the named ones leave of the machine's busy time).
+    const pids = {
+      "redis-server": redis.process.pid,
+      "bench process": process.pid,
+      gateway: gateway.process.pid,
+      "redge serve": serve.process.pid,
+    };
     for (round = 0; round < ROUNDS; round++) {
       for (const row of chosen) {
-        const entry = results.get(row.key) ?? { redge: [], reference: [], bare: [] };
+        const entry = results.get(row.key) ?? { redge: [], reference: [], bare: [], cpu: [] };
         results.set(row.key, entry);
+        const measureRedge = async () => {
+          const { value, split } = await measureCpu(pids, row.redge);
+          entry.redge.push(value);
+          entry.cpu.push(split);
+        };
         if (round % 2 === 0) {
-          entry.redge.push(await row.redge());
+          await measureRedge();
           entry.reference.push(await row.reference());
           if (row.bare) entry.bare.push(await row.bare());
         } else {
           if (row.bare) entry.bare.push(await row.bare());
           entry.reference.push(await row.reference());
-          entry.redge.push(await row.redge());
+          await measureRedge();
         }
       }
     }
@@ -599,14 +621,36 @@ async function main(): Promise<void> {
         `| ${row.title} | ${Math.round(redge).toLocaleString("en-US")} ${row.unit} | ${row.referenceName}: ${Math.round(reference).toLocaleString("en-US")} | ${ratio.toFixed(2)} | ≥ ${row.target} ${ratio >= row.target ? "✓" : "✗"} ${bareCells}`,
       );
     }
+    console.log(
+      "\nCPU while redge's side ran (% of one core, mean of the rounds; the machine has 200 %):\n",
+    );
+    console.log(
+      "| path | machine busy | redis-server | bench process | gateway | redge serve | other (wrk, workerd) |",
+    );
+    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    for (const row of chosen) {
+      const splits = results.get(row.key)!.cpu;
+      const mean = (f: (s: CpuSplit) => number) =>
+        splits.reduce((sum, s) => sum + f(s), 0) / Math.max(1, splits.length);
+      const machine = mean((s) => s.machine);
+      const named = Object.keys(pids).map((name) => mean((s) => s.processes[name] ?? 0));
+      const other = Math.max(0, machine - named.reduce((a, b) => a + b, 0));
+      const pct = (v: number) => `${Math.round(v)} %`;
+      console.log(
+        `| ${row.key} | ${pct(machine)} | ${named.map(pct).join(" | ")} | ${pct(other)} |`,
+      );
+    }
     if (cpuPerItem.length > 0) {
       console.log(
-        `\nRedis CPU per pulled item (pull row): ${median(cpuPerItem).toFixed(2)} µs (target ≤ 3)`,
+        `\nRedis CPU per pulled item (pull row): ${median(cpuPerItem).toFixed(2)} µs (target ≤ 3); ` +
+          `raw ZPOPMIN in the same run: ${median(rawCpuPerItem).toFixed(2)} µs`,
       );
       record.pullCpuUsPerItem = cpuPerItem;
+      record.zpopminCpuUsPerItem = rawCpuPerItem;
     }
     saveResults("speed", { load: { before: loadBefore, after: load() }, rows: record });
     cpuPerItem = [];
+    rawCpuPerItem = [];
   } finally {
     io.disconnect();
     await Promise.all([tcp.close(), rest.close()]);
