@@ -26,6 +26,23 @@ describe("sha256Hex", () => {
     );
   });
 
+  it("agrees with node:crypto on ASCII text on both sides of the by-hand encoding's limit", () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
+          maxLength: 400,
+        }),
+        fc.string({ unit: "grapheme", maxLength: 3 }),
+        (ascii, tail) => {
+          for (const text of [ascii, ascii + tail]) {
+            expect(sha256Hex(text)).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
+          }
+        },
+      ),
+    );
+  });
+
   it("encodes lone surrogates as U+FFFD, as node:crypto does", () => {
     for (const text of ["\ud800", "a\udc00b", "\ud83d"]) {
       expect(sha256Hex(text)).toBe(createHash("sha256").update(text, "utf8").digest("hex"));

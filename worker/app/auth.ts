@@ -51,6 +51,6 @@ export function assertCanWrite(access: Access | undefined): void {
 
 /** Route middleware for routes that always write: 403 before the body is even read. */
 export const writeAccess = createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
-  assertCanWrite(c.var.access);
+  assertCanWrite(c.get("access"));
   await next();
 });

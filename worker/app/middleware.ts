@@ -23,7 +23,10 @@ export interface RedgeEnv {
   Variables: RedgeVariables;
 }
 
-/** Sets `c.var.redge` to `client` for every request it runs on. */
+/**
+ * Sets `c.var.redge` to `client` for every request it runs on. The app's own routes read it with
+ * `c.get("redge")`: Hono builds a fresh object from its variables on every `c.var` access.
+ */
 export function redgeClient(client: RedgeClient) {
   return createMiddleware<RedgeEnv>(async (c, next) => {
     c.set("redge", client);

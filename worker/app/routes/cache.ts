@@ -74,7 +74,7 @@ const invalidate = createRoute({
 export function cacheRoutes(app: App): void {
   app.openapi(getEntry, async (c) => {
     const { namespace, key } = c.req.valid("param");
-    const value = await c.var.redge.cache.get(key, { namespace });
+    const value = await c.get("redge").cache.get(key, { namespace });
     if (value === undefined) throw new ApiError(404, "not_found", "No such cache entry");
     return c.json({ value }, 200);
   });
@@ -82,24 +82,24 @@ export function cacheRoutes(app: App): void {
   app.openapi(putEntry, async (c) => {
     const { namespace, key } = c.req.valid("param");
     const { value, ttlMs = DEFAULT_CACHE_TTL_MS, tags } = c.req.valid("json");
-    await c.var.redge.cache.set(key, value, { namespace, ttlMs, ...(tags ? { tags } : {}) });
+    await c.get("redge").cache.set(key, value, { namespace, ttlMs, ...(tags ? { tags } : {}) });
     return c.json({ ok: true as const, ttlMs }, 200);
   });
 
   app.openapi(deleteEntry, async (c) => {
     const { namespace, key } = c.req.valid("param");
-    return c.json({ deleted: await c.var.redge.cache.delete(key, { namespace }) }, 200);
+    return c.json({ deleted: await c.get("redge").cache.delete(key, { namespace }) }, 200);
   });
 
   app.openapi(invalidate, async (c) => {
     const { namespace } = c.req.valid("param");
     const body = c.req.valid("json");
     if (body.tag !== undefined) {
-      const deleted = await c.var.redge.cache.invalidateTag(body.tag, { namespace });
+      const deleted = await c.get("redge").cache.invalidateTag(body.tag, { namespace });
       return c.json({ deleted }, 200);
     }
     // One atomic round trip (every key of a namespace shares its slot), leases included.
-    const deleted = await c.var.redge.cache.deleteMany(body.keys ?? [], { namespace });
+    const deleted = await c.get("redge").cache.deleteMany(body.keys ?? [], { namespace });
     return c.json({ deleted }, 200);
   });
 }

@@ -169,13 +169,13 @@ export function channelRoutes(app: App, maxEventStreams: number): void {
     const { name } = c.req.valid("param");
     const { message } = c.req.valid("json");
     const text = typeof message === "string" ? message : JSON.stringify(message);
-    const receivers = await c.var.redge.publish(c.var.redge.key(name), text);
+    const receivers = await c.get("redge").publish(c.get("redge").key(name), text);
     return c.json({ receivers }, 200);
   });
 
   app.openapi(events, async (c) => {
     const { name } = c.req.valid("param");
-    const client = c.var.redge;
+    const client = c.get("redge");
     if (open >= maxEventStreams) throw unavailable("Too many event streams are open");
     open++;
     let started = false;

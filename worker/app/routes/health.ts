@@ -23,7 +23,7 @@ const route = createRoute({
 
 export function healthRoutes(app: App): void {
   app.openapi(route, async (c) => {
-    const report = await c.var.redge.health();
+    const report = await c.get("redge").health();
     const latencyMs = Math.round(report.latencyMs * 100) / 100;
     // The failure's reason stays out: this route is public, and a reason can name hosts.
     if (report.ok) return c.json({ ok: true, latencyMs }, 200);

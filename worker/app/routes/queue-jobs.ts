@@ -182,14 +182,14 @@ const EVENTS_BLOCK_MS = 5_000;
 
 export function queueJobRoutes(app: App): void {
   app.openapi(details, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     const [size, info] = await Promise.all([queue.size(), queue.info()]);
     return c.json({ ...size, ...info }, 200);
   });
 
   app.openapi(nack, async (c) => {
     const { ids, delayMs, reason } = c.req.valid("json");
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     const options = {
       ...(delayMs === undefined ? {} : { delayMs }),
       ...(reason === undefined ? {} : { reason }),
@@ -199,29 +199,29 @@ export function queueJobRoutes(app: App): void {
 
   app.openapi(deadLetters, async (c) => {
     const { count } = c.req.valid("query");
-    const queue = c.var.redge.priority<unknown>(c.req.valid("param").name);
+    const queue = c.get("redge").priority<unknown>(c.req.valid("param").name);
     const letters = await queue.deadLetters(count === undefined ? {} : { count });
     return c.json({ deadLetters: letters }, 200);
   });
 
   app.openapi(requeue, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     return c.json({ ids: await queue.requeueDeadLetters(c.req.valid("json").ids) }, 200);
   });
 
   app.openapi(deleteLetters, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     return c.json({ ids: await queue.deleteDeadLetters(c.req.valid("json").ids) }, 200);
   });
 
   app.openapi(setOptions, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     await queue.setOptions(c.req.valid("json"));
     return c.json({ options: (await queue.info()).options }, 200);
   });
 
   app.openapi(setLimits, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     await queue.setLimits(c.req.valid("json"));
     return c.json({ limits: (await queue.info()).limits }, 200);
   });
@@ -229,25 +229,25 @@ export function queueJobRoutes(app: App): void {
   app.openapi(putSchedule, async (c) => {
     const { name, id } = c.req.valid("param");
     const { data, priority, ...timing } = c.req.valid("json");
-    const queue = c.var.redge.priority<unknown>(name);
+    const queue = c.get("redge").priority<unknown>(name);
     return c.json(await queue.schedule(id, data, priority, timing), 200);
   });
 
   app.openapi(deleteSchedule, async (c) => {
     const { name, id } = c.req.valid("param");
-    if (!(await c.var.redge.priority(name).unschedule(id))) {
+    if (!(await c.get("redge").priority(name).unschedule(id))) {
       throw new ApiError(404, "not_found", "No such schedule in the queue");
     }
     return c.json({ ok: true as const }, 200);
   });
 
   app.openapi(listSchedules, async (c) => {
-    const queue = c.var.redge.priority<unknown>(c.req.valid("param").name);
+    const queue = c.get("redge").priority<unknown>(c.req.valid("param").name);
     return c.json({ schedules: await queue.schedules() }, 200);
   });
 
   app.openapi(events, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     const query = c.req.valid("query");
     const resume = c.req.header("last-event-id");
     let from = query.from ?? (resume && /^\d{1,16}-\d{1,20}$/.test(resume) ? resume : "0");

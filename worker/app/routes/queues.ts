@@ -157,7 +157,7 @@ const setGate = createRoute({
 
 export function queueRoutes(app: App): void {
   app.openapi(info, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     const [size, gate] = await Promise.all([queue.size(), queue.getGate()]);
     return c.json({ ...size, gate }, 200);
   });
@@ -165,52 +165,52 @@ export function queueRoutes(app: App): void {
   app.openapi(addItems, async (c) => {
     const { items, ifExists } = c.req.valid("json");
     assertOneCall(items);
-    const queue = c.var.redge.priority<unknown>(c.req.valid("param").name);
+    const queue = c.get("redge").priority<unknown>(c.req.valid("param").name);
     return c.json(await queue.addMany(items, ifExists ? { ifExists } : undefined), 200);
   });
 
   app.openapi(pull, async (c) => {
     const body = c.req.valid("json");
-    if (pullWrites(body)) assertCanWrite(c.var.access);
-    const items = await c.var.redge.priority(c.req.valid("param").name).pull(body);
+    if (pullWrites(body)) assertCanWrite(c.get("access"));
+    const items = await c.get("redge").priority(c.req.valid("param").name).pull(body);
     const limited = items.retryAfterMs === undefined ? {} : { retryAfterMs: items.retryAfterMs };
     return c.json({ items, ...limited }, 200);
   });
 
   app.openapi(ack, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     return c.json({ ids: await queue.ack(c.req.valid("json").ids) }, 200);
   });
 
   app.openapi(increment, async (c) => {
     const { name, id } = c.req.valid("param");
-    const priority = await c.var.redge.priority(name).increment(id, c.req.valid("json").delta);
+    const priority = await c.get("redge").priority(name).increment(id, c.req.valid("json").delta);
     if (priority === null) throw new ApiError(404, "not_found", "No such item in the queue");
     return c.json({ priority }, 200);
   });
 
   app.openapi(decrement, async (c) => {
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     await queue.decrementAll(c.req.valid("json").delta);
     return c.json({ ok: true as const }, 200);
   });
 
   app.openapi(deleteBelow, async (c) => {
     const { threshold, inclusive } = c.req.valid("json");
-    const queue = c.var.redge.priority(c.req.valid("param").name);
+    const queue = c.get("redge").priority(c.req.valid("param").name);
     return c.json({ ids: await queue.deleteBelow(threshold, { inclusive }) }, 200);
   });
 
   app.openapi(expired, async (c) => {
     const body = c.req.valid("json");
-    if (body.purge === true) assertCanWrite(c.var.access);
-    const items = await c.var.redge.priority(c.req.valid("param").name).expired(body);
+    if (body.purge === true) assertCanWrite(c.get("access"));
+    const items = await c.get("redge").priority(c.req.valid("param").name).expired(body);
     return c.json({ items }, 200);
   });
 
   app.openapi(setGate, async (c) => {
     const { value } = c.req.valid("json");
-    await c.var.redge.priority(c.req.valid("param").name).setGate(value);
+    await c.get("redge").priority(c.req.valid("param").name).setGate(value);
     return c.json({ gate: value }, 200);
   });
 }

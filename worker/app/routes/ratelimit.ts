@@ -27,8 +27,8 @@ export function ratelimitRoutes(app: App): void {
   app.openapi(limit, async (c) => {
     const { prefix, identifier } = c.req.valid("param");
     const { cost, ...options } = c.req.valid("json");
-    if (cost !== 0) assertCanWrite(c.var.access);
-    const limiter = c.var.redge.ratelimit({ ...options, prefix });
+    if (cost !== 0) assertCanWrite(c.get("access"));
+    const limiter = c.get("redge").ratelimit({ ...options, prefix });
     return c.json(await limiter.limit(identifier, cost === undefined ? {} : { cost }), 200);
   });
 }

@@ -101,14 +101,14 @@ async function receiveCreatingGroup(
 export function streamRoutes(app: App): void {
   app.openapi(publish, async (c) => {
     const { messages, maxLen } = c.req.valid("json");
-    const queue = c.var.redge.stream(c.req.valid("param").name, { group: PUBLISH_GROUP });
+    const queue = c.get("redge").stream(c.req.valid("param").name, { group: PUBLISH_GROUP });
     return c.json({ ids: await queue.publishMany(messages, maxLen ? { maxLen } : {}) }, 200);
   });
 
   app.openapi(receive, async (c) => {
     const { name, group } = c.req.valid("param");
     const messages = await receiveCreatingGroup(
-      c.var.redge,
+      c.get("redge"),
       name,
       group,
       c.req.valid("json"),
@@ -119,7 +119,7 @@ export function streamRoutes(app: App): void {
 
   app.openapi(ack, async (c) => {
     const { name, group } = c.req.valid("param");
-    const acked = await c.var.redge.stream(name, { group }).ack(c.req.valid("json").ids);
+    const acked = await c.get("redge").stream(name, { group }).ack(c.req.valid("json").ids);
     return c.json({ acked }, 200);
   });
 }

@@ -79,12 +79,12 @@ const flushSubject = createRoute({
 export function subjectRoutes(app: App): void {
   app.openapi(getSubject, async (c) => {
     const { subject } = c.req.valid("param");
-    return c.json(await c.var.redge.subjects().subject(subject).load(), 200);
+    return c.json(await c.get("redge").subjects().subject(subject).load(), 200);
   });
 
   app.openapi(patchSubject, async (c) => {
     const { subject } = c.req.valid("param");
-    const target = c.var.redge.subjects().subject(subject);
+    const target = c.get("redge").subjects().subject(subject);
     // store() validates everything first and applies it in one MULTI; the read after it is a
     // second round trip (the response shows the whole subject, not only what changed).
     await target.store(c.req.valid("json"));
@@ -95,7 +95,8 @@ export function subjectRoutes(app: App): void {
     const { subject, prop } = c.req.valid("param");
     const { by, extended = false } = c.req.valid("json");
     // One atomic script call that also reads the old value (see Subject.increment).
-    const { value, old } = await c.var.redge
+    const { value, old } = await c
+      .get("redge")
       .subjects()
       .subject(subject)
       .increment(prop, by, { extended });
@@ -104,6 +105,6 @@ export function subjectRoutes(app: App): void {
 
   app.openapi(flushSubject, async (c) => {
     const { subject } = c.req.valid("param");
-    return c.json({ deleted: await c.var.redge.subjects().subject(subject).flush() }, 200);
+    return c.json({ deleted: await c.get("redge").subjects().subject(subject).flush() }, 200);
   });
 }
