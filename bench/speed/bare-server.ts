@@ -50,7 +50,9 @@ if (mode === "gateway") {
 } else if (mode === "cache" || mode === "peek") {
   const client = createNodeClient({ url: redisUrl });
   const app = new Hono();
-  app.get("*", async (c) => c.json({ value: await client.cache.get("hit", { namespace: "bench" }) }));
+  app.get("*", async (c) =>
+    c.json({ value: await client.cache.get("hit", { namespace: "bench" }) }),
+  );
   app.post("*", async (c) => {
     await c.req.json();
     return c.json({ items: await client.priority("peek").pull({ count: 1, purge: false }) });
