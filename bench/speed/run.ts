@@ -633,6 +633,11 @@ async function main(): Promise<void> {
       const mean = (f: (s: CpuSplit) => number) =>
         splits.reduce((sum, s) => sum + f(s), 0) / Math.max(1, splits.length);
       const machine = mean((s) => s.machine);
+      if (machine === 0) {
+        // bull-consume: its redge side is the run bull-add measured (one run per side and round).
+        console.log(`| ${row.key} | (ran within bull-add's measurement) | | | | | |`);
+        continue;
+      }
       const named = Object.keys(pids).map((name) => mean((s) => s.processes[name] ?? 0));
       const other = Math.max(0, machine - named.reduce((a, b) => a + b, 0));
       const pct = (v: number) => `${Math.round(v)} %`;
