@@ -11,7 +11,7 @@ KEYS (16, the same for every priority script):
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
   6 ps:{name}:m   HASH meta             o offset, g gate, d delays, options, limits (keys.ts)
-  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
+  7 ps:{name}:xc  ZSET batch counts     batch (prefix's first 13 chars), score items left, batches of 2+
   8 ps:{name}:d   ZSET delayed items    member prefix..id, score due time (ms)
   9 ps:{name}:dp  ZSET delayed items    member prefix..id, score = its ready-set score
  10 ps:{name}:a   HASH attempts         id -> its leases that ended without an ack
@@ -29,26 +29,12 @@ Reply: the acked ids, in the order given.
 -- @include lib/now.lua
 -- @include lib/time-index.lua
 -- @include lib/requeue.lua
+-- @include lib/leases.lua
 
 local now, us = now_ms()
 requeue(now, us)
 
-local acked, members, done = {}, {}, {}
-for i = 1, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  if not done[id] then
-    local value = redis.call("HGET", KEYS[2], id)
-    if value then
-      local member = member_of(value, id)
-      local deadline = redis.call("ZSCORE", KEYS[4], member)
-      if deadline and tonumber(deadline) > now and (token == "" or tonumber(token) == tonumber(deadline)) then
-        done[id] = true
-        acked[#acked + 1] = id
-        members[#members + 1] = member
-      end
-    end
-  end
-end
+local acked, members = running_leases(1, now)
 
 if #acked > 0 then
   batched("ZREM", KEYS[4], members)

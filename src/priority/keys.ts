@@ -10,7 +10,7 @@
  * | 4  | l      | ZSET   | leased items → lease deadline (ms)                                 |
  * | 5  | lp     | ZSET   | leased items → their ready-set score                               |
  * | 6  | m      | HASH   | meta (fields below)                                                |
- * | 7  | xc     | HASH   | batch → items still there (batches of 2+)                          |
+ * | 7  | xc     | ZSET   | batch, scored by its items still there (batches of 2+)             |
  * | 8  | d      | ZSET   | delayed items → due time (ms)                                      |
  * | 9  | dp     | ZSET   | delayed items → their ready-set score                              |
  * | 10 | a      | HASH   | id → its leases that ended without an ack (nack, ran out)          |

@@ -9,7 +9,7 @@ KEYS (16, the same for every priority script):
   4 ps:{name}:l   ZSET leased items     member prefix..id, score lease deadline (ms)
   5 ps:{name}:lp  ZSET leased items     member prefix..id, score = its ready-set score
   6 ps:{name}:m   HASH meta             o offset, g gate, d delays, options, limits (keys.ts)
-  7 ps:{name}:xc  HASH batch counts     batch (prefix's first 13 chars) -> items left, batches of 2+
+  7 ps:{name}:xc  ZSET batch counts     batch (prefix's first 13 chars), score items left, batches of 2+
   8 ps:{name}:d   ZSET delayed items    member prefix..id, score due time (ms)
   9 ps:{name}:dp  ZSET delayed items    member prefix..id, score = its ready-set score
  10 ps:{name}:a   HASH attempts         id -> its leases that ended without an ack

@@ -1139,7 +1139,7 @@ async function expectTimeIndexConsistent(client: RedgeClient, name: string): Pro
     expect(stored.get(member.slice(16))?.slice(0, 16), member).toBe(member.slice(0, 16));
     stored.delete(member.slice(16));
   }
-  const counts = flat(await client.command(["HGETALL", countsKey!]));
+  const counts = flat(await client.command(["ZRANGE", countsKey!, 0, -1, "WITHSCORES"]));
   const entries = (await client.command(["XRANGE", timeIndex!, "-", "+"])) as [string, string[]][];
   const expectedCounts = new Map<string, string>();
   let counted = 0;

@@ -1,5 +1,5 @@
 -- Shared by several priority scripts; scripts/gen-lua.ts copies it into each one that includes it.
--- @include lib/hmget.lua
+-- @include lib/lookups.lua
 -- @include lib/prefix.lua
 -- @include lib/time-index.lua
 
@@ -104,7 +104,7 @@ local function promote(now)
     local count = to - from + 1
     local batch = batch_at(tonumber(ms), table.concat(ids, "\n", from, to))
     if count > 1 then
-      redis.call("HSET", KEYS[7], batch, count)
+      redis.call("ZADD", KEYS[7], count, batch)
     end
     for i = from, to do
       local prefix = prefix_of(batch, i - from + 1, count)

@@ -5,7 +5,7 @@
 -- their prefixes, in order. The cap bounds what `expired` reads: it checks every id of an entry
 -- it reaches, so a batch whose items mostly left costs at most MAX_BATCH checks per item it
 -- returns (with batches of 1,000 a few survivors per batch made one call scan millions of ids).
--- 128 keeps most of the saving of larger batches (a pull touches fewer batches, one HINCRBY each)
+-- 128 keeps most of the saving of larger batches (a pull touches fewer batches, one count each)
 -- while bounding that scan. A sequence number too large for the prefix (only after the clock
 -- stepped back) moves the entry to the next millisecond, so the prefix keeps its fixed width and
 -- order.
@@ -27,7 +27,7 @@ local function enqueue(new_ids)
     end
     local n = to - from + 1
     if n > 1 then
-      redis.call("HSET", KEYS[7], batch, n)
+      redis.call("ZADD", KEYS[7], n, batch)
     end
     for i = from, to do
       prefixes[i] = prefix_of(batch, i - from + 1, n)

@@ -1,4 +1,5 @@
 -- Shared by several priority scripts; scripts/gen-lua.ts copies it into each one that includes it.
+-- @include lib/lookups.lua
 -- A lease's deadline is its fencing token (ack/nack with `leasedUntil` complete only the lease
 -- that has it), so no two leases of one item may share a deadline. A lease that ran out cannot
 -- collide: the next one starts later. A lease that ends before its deadline (nack, or its item
@@ -15,14 +16,12 @@ local function retire_leases(members, now)
     return
   end
   local retired = {}
-  for i = 1, #members, CHUNK do
-    local part = redis.call("ZMSCORE", KEYS[4], unpack(members, i, math.min(i + CHUNK - 1, #members)))
-    for k = 1, #part do
-      local deadline = part[k]
-      if deadline and tonumber(deadline) > now then
-        retired[#retired + 1] = deadline
-        retired[#retired + 1] = deadline
-      end
+  local deadlines = zmscore(KEYS[4], members)
+  for i = 1, #members do
+    local deadline = deadlines[i]
+    if deadline and tonumber(deadline) > now then
+      retired[#retired + 1] = deadline
+      retired[#retired + 1] = deadline
     end
   end
   if #retired > 0 then

@@ -1,6 +1,6 @@
 -- Shared by several priority scripts; scripts/gen-lua.ts copies it into each one that includes it.
 -- @include lib/batched.lua
--- @include lib/hmget.lua
+-- @include lib/lookups.lua
 -- @include lib/delayed.lua
 -- @include lib/events.lua
 
@@ -57,14 +57,10 @@ local function fail(members, reason, delay, now, us)
   for i = 1, n do
     ids[i] = id_of(members[i])
   end
-  local scores = {}
-  for i = 1, n, CHUNK do
-    local part = redis.call("ZMSCORE", KEYS[5], unpack(members, i, math.min(i + CHUNK - 1, n)))
-    for k = 1, #part do
-      scores[i + k - 1] = part[k]
-    end
-  end
+  local scores = zmscore(KEYS[5], members)
   local values = hmget(KEYS[2], ids)
+  -- Attempts so far, read at once and written back at once (not one HINCRBY per item).
+  local counts = hmget(KEYS[10], ids)
   batched("ZREM", KEYS[4], members)
   batched("ZREM", KEYS[5], members)
   local offset = tonumber(redis.call("HGET", KEYS[6], "o") or "0")
@@ -72,17 +68,21 @@ local function fail(members, reason, delay, now, us)
   local back, later, dead = {}, {}, {}
   local retried, buried = {}, {}
   local later_ids, later_scores, later_due, later_values, later_members = {}, {}, {}, {}, {}
+  local counted, uncounted, records, dead_at = {}, {}, {}, {}
   for i = 1, n do
-    local attempts = redis.call("HINCRBY", KEYS[10], ids[i], 1)
+    local attempts = (tonumber(counts[i]) or 0) + 1
     if not values[i] or not scores[i] then
-      redis.call("HDEL", KEYS[10], ids[i])
+      uncounted[#uncounted + 1] = ids[i]
     elseif policy.max and attempts >= policy.max then
       buried[#buried + 1] = ids[i]
       dead[#dead + 1] = members[i]
-      redis.call("HSET", KEYS[11], ids[i],
-        dead_record(attempts, now, offset - tonumber(scores[i]), reason, values[i]))
-      redis.call("ZADD", KEYS[12], now, ids[i])
+      records[#records + 1] = ids[i]
+      records[#records + 1] = dead_record(attempts, now, offset - tonumber(scores[i]), reason, values[i])
+      dead_at[#dead_at + 1] = now
+      dead_at[#dead_at + 1] = ids[i]
     else
+      counted[#counted + 1] = ids[i]
+      counted[#counted + 1] = string.format("%d", attempts)
       retried[#retried + 1] = ids[i]
       local wait = delay or backoff_ms(policy, attempts, us + i * 7919)
       if wait <= 0 then
@@ -98,6 +98,10 @@ local function fail(members, reason, delay, now, us)
       end
     end
   end
+  batched("HSET", KEYS[10], counted)
+  batched("HDEL", KEYS[10], uncounted)
+  batched("HSET", KEYS[11], records)
+  batched("ZADD", KEYS[12], dead_at)
   batched("ZADD", KEYS[1], back)
   if #later_ids > 0 then
     forget(later_members)

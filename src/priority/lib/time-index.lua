@@ -1,11 +1,14 @@
 -- Shared by several priority scripts; scripts/gen-lua.ts copies it into each one that includes it.
 -- @include lib/batched.lua
+-- @include lib/lookups.lua
 -- @include lib/prefix.lua
 
 -- The time index (KEYS[3]) has one entry per add call, a batch: field i = the ids it enqueued,
 -- joined by "\n". A prefix's first 13 characters name the batch, the last 3 the item's place in
 -- it: "000" for an item alone in its batch, "001".. otherwise. Batches of more than one item
--- count their items still present in KEYS[7] (field = the batch's 13 characters), so the entry is
+-- count their items still present in KEYS[7] (a ZSET: member = the batch's 13 characters, score =
+-- the count; a ZSET rather than a hash because a hash stays a listpack, scanned end to end on
+-- every lookup, up to 512 fields, where a ZSET turns into a dict past 128), so the entry is
 -- deleted once, when the last one leaves, instead of one XDEL per item (XDEL scans its stream
 -- node from the start).
 local BATCH = 13
@@ -48,8 +51,10 @@ local function prefix_of(batch, k, n)
   return batch .. base36(k, 3)
 end
 
--- Takes leaving items (their members) off the time index: one HINCRBY per batch touched, and one
--- XDEL per batch left empty.
+-- Takes leaving items (their members) off the time index: the counts of every batch touched are
+-- read in one ZMSCORE and written back in one ZADD (not one increment per batch: a pull by
+-- priority touches about one batch per item, and each call from Lua costs more than the
+-- arithmetic), and the batches left empty are deleted (ZREM of their count, XDEL of their entry).
 local function forget(members)
   local gone, leaving, touched = {}, {}, {}
   for i = 1, #members do
@@ -64,14 +69,21 @@ local function forget(members)
       touched[#touched + 1] = batch
     end
   end
-  local emptied = {}
+  local counts = zmscore(KEYS[7], touched)
+  local updated, emptied = {}, {}
   for i = 1, #touched do
     local batch = touched[i]
-    if redis.call("HINCRBY", KEYS[7], batch, -leaving[batch]) <= 0 then
+    -- A missing count reads as 0.
+    local left = (tonumber(counts[i]) or 0) - leaving[batch]
+    if left <= 0 then
       emptied[#emptied + 1] = batch
       gone[#gone + 1] = stream_id(batch)
+    else
+      updated[#updated + 1] = string.format("%d", left)
+      updated[#updated + 1] = batch
     end
   end
-  batched("HDEL", KEYS[7], emptied)
+  batched("ZADD", KEYS[7], updated)
+  batched("ZREM", KEYS[7], emptied)
   batched("XDEL", KEYS[3], gone)
 end
